@@ -1,0 +1,63 @@
+# The two first commands: `make run` and `make test`. Everything else is a step they use.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_COMPLAINTS ?= 500
+PYTEST_ARGS ?=
+
+.PHONY: run test install translations messages static migrate demo lint format check bench clean
+
+run: install translations static migrate demo  ## Install, migrate, load demo data and serve on http://127.0.0.1:8000
+	@echo "Serving on http://$(HOST):$(PORT)/  (staff sign-in: http://$(HOST):$(PORT)/staff/login/)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install translations  ## Install and run the whole test suite
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+translations: $(VENV)/.installed  ## Compile the translation catalogs (.po -> .mo)
+	$(BIN)/python manage.py compile_translations
+
+messages: $(VENV)/.installed  ## Refresh the .po catalogs from the code (needs GNU gettext)
+	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=node_modules --ignore=var --no-location
+
+static: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+migrate: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py setup_roles
+
+demo: $(VENV)/.installed
+	$(BIN)/python manage.py seed_demo --complaints $(DEMO_COMPLAINTS)
+
+lint: $(VENV)/.installed  ## ruff, Django's checks and missing migrations
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install translations  ## Benchmarks (bench/); never part of `make test`
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache

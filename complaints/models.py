@@ -1,0 +1,349 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from oversight.models import Agency, Demographic, District, Officer, TimeStampedModel, history
+
+
+class AllegationCategory(TimeStampedModel):
+    """The misconduct taxonomy: top-level classes and their sub-categories. Data, seeded by a
+    migration and edited by agencies in the admin. ``translations`` holds names in languages other
+    than English (``{"es": "..."}``) so adding a language needs no code."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    description = models.TextField(_("description"), blank=True)
+    translations = models.JSONField(_("translated names"), default=dict, blank=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = history()
+
+    class Meta:
+        verbose_name = _("allegation category")
+        verbose_name_plural = _("allegation categories")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id and self.parent else self.name
+
+    def localized_name(self, language: str | None = None) -> str:
+        language = (language or get_language() or "en").split("-")[0]
+        return self.translations.get(language) or self.name
+
+
+class TrackingSequence(models.Model):
+    """The last tracking number issued per prefix and year. Incremented under a row lock inside the
+    transaction that creates the complaint, so numbers are unique and leave no gaps."""
+
+    prefix = models.CharField(max_length=16)
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="tracking_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_number}"
+
+
+class Complaint(TimeStampedModel):
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        IN_TRIAGE = "in_triage", _("In triage")
+        IN_MEDIATION = "in_mediation", _("In mediation")
+        MEDIATED = "mediated", _("Mediated")
+        REFERRED = "referred", _("Referred to another agency")
+        ADMINISTRATIVELY_CLOSED = "administratively_closed", _("Administratively closed")
+        UNDER_INVESTIGATION = "under_investigation", _("Under investigation")
+        FINDINGS_PROPOSED = "findings_proposed", _("Findings proposed")
+        BOARD_REVIEW = "board_review", _("Board review")
+        DECIDED = "decided", _("Decided")
+        CLOSED = "closed", _("Closed")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web form")
+        PHONE = "phone", _("Phone")
+        WALK_IN = "walk_in", _("Walk-in")
+        MAIL = "mail", _("Mail")
+        EMAIL = "email", _("Email")
+        REFERRAL = "referral", _("Referral")
+
+    class Anonymity(models.TextChoices):
+        NAMED = "named", _("Named")
+        CONFIDENTIAL = "confidential", _("Named, identity kept confidential")
+        ANONYMOUS = "anonymous", _("Anonymous")
+
+    class Precision(models.TextChoices):
+        EXACT = "exact", _("Exact")
+        APPROXIMATE = "approximate", _("Approximate")
+        UNKNOWN = "unknown", _("Unknown")
+
+    INTAKE_STATUSES = (Status.RECEIVED, Status.IN_TRIAGE)
+
+    tracking_number = models.CharField(_("tracking number"), max_length=32, unique=True, editable=False)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
+    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    incident_date = models.DateField(_("incident date"), null=True, blank=True)
+    incident_date_precision = models.CharField(
+        _("incident date precision"),
+        max_length=16,
+        choices=Precision.choices,
+        default=Precision.EXACT,
+    )
+    incident_time = models.TimeField(_("incident time"), null=True, blank=True)
+    incident_time_precision = models.CharField(
+        _("incident time precision"),
+        max_length=16,
+        choices=Precision.choices,
+        default=Precision.UNKNOWN,
+    )
+    location_text = models.TextField(_("location"), blank=True)
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    narrative = models.TextField(_("narrative"))
+    # A language code from settings.LANGUAGES; no choices here so a language can be added in settings.
+    language = models.CharField(_("language"), max_length=10, default="en")
+    anonymity = models.CharField(_("anonymity"), max_length=16, choices=Anonymity.choices, default=Anonymity.NAMED)
+    status = models.CharField(
+        _("status"),
+        max_length=32,
+        choices=Status.choices,
+        default=Status.RECEIVED,
+        editable=False,
+        db_index=True,
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now, editable=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    history = history(excluded_fields=["idempotency_key"])
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-received_at", "-id"]
+        permissions = [
+            ("view_all_complaints", "Can see every complaint"),
+            ("triage_complaint", "Can triage new complaints"),
+            ("assign_complaint", "Can assign investigators"),
+            ("view_personal_data", "Can see complainant and witness details"),
+        ]
+        indexes = [models.Index(fields=["status", "received_at"], name="complaint_status_received_idx")]
+
+    def __str__(self) -> str:
+        return self.tracking_number
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.anonymity == self.Anonymity.ANONYMOUS
+
+
+class Party(TimeStampedModel):
+    class Role(models.TextChoices):
+        COMPLAINANT = "complainant", _("Complainant")
+        VICTIM = "victim", _("Person harmed")
+        WITNESS = "witness", _("Witness")
+        THIRD_PARTY = "third_party", _("Filing on someone's behalf")
+
+    class ContactMethod(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+        MAIL = "mail", _("Mail")
+        NONE = "none", _("Do not contact me")
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="parties"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("For a person whose name is not known."))
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    preferred_contact = models.CharField(
+        _("preferred contact"),
+        max_length=16,
+        choices=ContactMethod.choices,
+        default=ContactMethod.EMAIL,
+    )
+    preferred_language = models.CharField(_("preferred language"), max_length=10, default="en")
+    race_ethnicity = models.CharField(
+        _("race or ethnicity"), max_length=32, choices=Demographic.Race.choices, blank=True
+    )
+    gender = models.CharField(_("gender"), max_length=16, choices=Demographic.Gender.choices, blank=True)
+    age_range = models.CharField(_("age range"), max_length=16, choices=Demographic.AgeRange.choices, blank=True)
+    history = history()
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["complaint", "role", "id"]
+
+    def __str__(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        return f"{self.get_role_display()}: {name or _('unnamed')}"
+
+    @property
+    def is_contactable(self) -> bool:
+        return self.preferred_contact != self.ContactMethod.NONE and bool(self.email or self.phone or self.address)
+
+
+class SubjectOfficer(TimeStampedModel):
+    """An officer named in a complaint: linked to the roster once identified, else described."""
+
+    complaint = models.ForeignKey(
+        Complaint,
+        verbose_name=_("complaint"),
+        on_delete=models.CASCADE,
+        related_name="subject_officers",
+    )
+    officer = models.ForeignKey(
+        Officer,
+        verbose_name=_("roster officer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaint_subjects",
+    )
+    name_as_given = models.CharField(_("name as given"), max_length=200, blank=True)
+    badge_as_given = models.CharField(_("badge as given"), max_length=32, blank=True)
+    appearance = models.TextField(_("appearance"), blank=True)
+    vehicle = models.CharField(_("vehicle"), max_length=200, blank=True)
+    unit_as_given = models.CharField(_("unit as given"), max_length=120, blank=True)
+    history = history()
+
+    class Meta:
+        verbose_name = _("subject officer")
+        verbose_name_plural = _("subject officers")
+        ordering = ["complaint", "id"]
+
+    def __str__(self) -> str:
+        if self.officer_id:
+            return str(self.officer)
+        given = " ".join(
+            part
+            for part in [
+                self.name_as_given,
+                f"#{self.badge_as_given}" if self.badge_as_given else "",
+            ]
+            if part
+        )
+        return given or str(_("Unidentified officer"))
+
+    @property
+    def is_identified(self) -> bool:
+        return self.officer_id is not None
+
+
+class Allegation(TimeStampedModel):
+    """One accusation against one subject officer. The category may be left for staff to set."""
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="allegations"
+    )
+    subject_officer = models.ForeignKey(
+        SubjectOfficer,
+        verbose_name=_("subject officer"),
+        on_delete=models.CASCADE,
+        related_name="allegations",
+    )
+    category = models.ForeignKey(
+        AllegationCategory,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allegations",
+    )
+    description = models.TextField(_("description"), blank=True)
+    history = history()
+
+    class Meta:
+        verbose_name = _("allegation")
+        verbose_name_plural = _("allegations")
+        ordering = ["complaint", "id"]
+
+    def __str__(self) -> str:
+        category = self.category.name if self.category_id and self.category else _("Unclassified")
+        return f"{category} ({self.subject_officer})"
+
+
+def attachment_key(instance: "Attachment", filename: str) -> str:
+    # The stored name is random: nothing a resident typed reaches the file system.
+    key = uuid.uuid4().hex
+    return f"attachments/{key[:2]}/{key[2:4]}/{key}"
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class Attachment(TimeStampedModel):
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(
+        _("file"),
+        upload_to=attachment_key,
+        storage=_private_storage,
+        max_length=200,
+        editable=False,
+    )
+    original_name = models.CharField(_("original name"), max_length=255, editable=False)
+    size = models.PositiveBigIntegerField(_("size in bytes"), editable=False)
+    content_type = models.CharField(_("content type"), max_length=100, editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    history = history()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["complaint", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

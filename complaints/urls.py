@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("", views.complaint_list, name="list"),
+    path("<str:tracking_number>/", views.complaint_detail, name="detail"),
+]

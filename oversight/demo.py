@@ -1,0 +1,169 @@
+"""Demo data: the registry every app's ``demo.py`` adds its seeder to, and this floor's seeder.
+
+``manage.py seed_demo`` imports each installed app's ``demo`` module (in INSTALLED_APPS order, so
+lower floors seed first) and runs the registered seeders with one shared context. Seeders create
+rows with bulk operations and draw everything from the context's seeded random generator, so the
+same seed and date give the same data.
+"""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from faker import Faker
+
+from .models import Agency, Demographic, District, Officer
+from .permissions import Role, setup_roles
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (demo logins only; seed_demo refuses production)
+
+# One demo login per role (and a second investigator, to show that cases are not shared).
+DEMO_USERS: list[tuple[str, str, str, str, bool]] = [
+    ("intake", Role.INTAKE_COORDINATOR, "Imani", "Torres", False),
+    ("investigator", Role.INVESTIGATOR, "Alice", "Nguyen", False),
+    ("investigator2", Role.INVESTIGATOR, "Bob", "Okafor", False),
+    ("supervisor", Role.SUPERVISOR, "Sofia", "Ramirez", True),
+    ("board", Role.BOARD_MEMBER, "Marcus", "Bell", False),
+    ("publisher", Role.PUBLISHER, "Priya", "Shah", False),
+    ("sysadmin", Role.SYSADMIN, "Sam", "Lee", True),
+]
+
+
+@dataclass
+class DemoContext:
+    seed: int
+    complaints: int
+    as_of: date
+    rng: random.Random = field(init=False)
+    faker: Faker = field(init=False)
+    faker_es: Faker = field(init=False)
+    counts: dict[str, int] = field(default_factory=dict)
+    shared: dict[str, Any] = field(default_factory=dict)
+    log: Callable[[str], None] = print
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+        self.faker = Faker("en_US")
+        self.faker.seed_instance(self.seed)
+        self.faker_es = Faker("es_MX")
+        self.faker_es.seed_instance(self.seed + 1)
+
+    def count(self, name: str, n: int) -> None:
+        self.counts[name] = self.counts.get(name, 0) + n
+
+
+Seeder = Callable[[DemoContext], None]
+SEEDERS: list[tuple[str, Seeder]] = []
+
+
+def register(name: str) -> Callable[[Seeder], Seeder]:
+    def decorate(fn: Seeder) -> Seeder:
+        if all(existing != name for existing, _fn in SEEDERS):
+            SEEDERS.append((name, fn))
+        return fn
+
+    return decorate
+
+
+_RANKS = (
+    ["Police Officer"] * 12 + ["Corporal"] * 3 + ["Sergeant"] * 3 + ["Lieutenant", "Captain", "Detective", "Detective"]
+)
+_UNITS = [
+    "Patrol",
+    "Patrol",
+    "Patrol",
+    "Traffic",
+    "Narcotics",
+    "Gang Unit",
+    "Housing",
+    "Transit",
+    "Detective Bureau",
+    "SWAT",
+]
+_RACES = [
+    (Demographic.Race.WHITE, 50),
+    (Demographic.Race.BLACK, 30),
+    (Demographic.Race.HISPANIC, 12),
+    (Demographic.Race.ASIAN, 5),
+    (Demographic.Race.OTHER, 2),
+    (Demographic.Race.UNKNOWN, 1),
+]
+
+
+def _weighted(rng: random.Random, pairs: list[tuple[Any, int]]) -> Any:
+    return rng.choices([v for v, _w in pairs], weights=[w for _v, w in pairs])[0]
+
+
+@register("roster")
+def seed_roster(ctx: DemoContext) -> None:
+    agency, _ = Agency.objects.get_or_create(
+        short_name="MPD",
+        defaults={"name": "Metro Police Department", "jurisdiction": "City of Metro"},
+    )
+    transit, _ = Agency.objects.get_or_create(
+        short_name="MTPD",
+        defaults={"name": "Metro Transit Police", "jurisdiction": "Metro Transit Authority"},
+    )
+    District.objects.bulk_create(
+        [District(agency=agency, code=f"{n:02d}", name=f"District {n}") for n in range(1, 23)],
+        ignore_conflicts=True,
+    )
+    districts = list(District.objects.filter(agency=agency).order_by("code"))
+    officer_count = max(200, min(6000, ctx.complaints // 15))
+    existing = set(Officer.objects.filter(agency=agency).values_list("badge_number", flat=True))
+    officers = []
+    for n in range(officer_count):
+        badge = str(1000 + n)
+        if badge in existing:
+            continue
+        officers.append(
+            Officer(
+                agency=agency,
+                badge_number=badge,
+                first_name=ctx.faker.first_name(),
+                last_name=ctx.faker.last_name(),
+                rank=ctx.rng.choice(_RANKS),
+                unit=ctx.rng.choice(_UNITS),
+                status=Officer.Status.SEPARATED if ctx.rng.random() < 0.07 else Officer.Status.ACTIVE,
+                race_ethnicity=_weighted(ctx.rng, _RACES),
+                gender=Demographic.Gender.FEMALE if ctx.rng.random() < 0.22 else Demographic.Gender.MALE,
+                hire_date=ctx.as_of - timedelta(days=ctx.rng.randint(200, 30 * 365)),
+            )
+        )
+    Officer.objects.bulk_create(officers, batch_size=2000)
+    ctx.count("officers", len(officers))
+    ctx.count("districts", len(districts))
+    ctx.shared.update(
+        agency=agency,
+        transit=transit,
+        districts=districts,
+        officer_ids=list(Officer.objects.filter(agency=agency).values_list("pk", flat=True)),
+    )
+
+
+@register("users")
+def seed_users(ctx: DemoContext) -> None:
+    User = get_user_model()
+    setup_roles()
+    users = {}
+    for username, role, first, last, is_staff in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@oversight.example",
+                "is_staff": is_staff,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            ctx.count("users", 1)
+        user.groups.add(Group.objects.get(name=role))
+        users[username] = user
+    ctx.shared["users"] = users

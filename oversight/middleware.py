@@ -1,0 +1,59 @@
+import re
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from . import context
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address; X-Forwarded-For is read only behind TRUSTED_PROXY_COUNT proxies."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (kept from a well-formed X-Request-ID) and records the client IP.
+
+    The id is returned in the X-Request-ID response header so a resident reporting a problem can
+    quote it, and it ties together the request's audit events, history rows and log lines.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else context.new_request_id()
+        request.request_id = request_id
+        token = context.set_context(context.RequestContext(request_id=request_id, ip=client_ip(request)))
+        try:
+            response = self.get_response(request)
+        finally:
+            context.reset_context(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class RequestUserMiddleware:
+    """After authentication, adds the user to the request context."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        ctx = context.current()
+        user = request.user if request.user.is_authenticated else None
+        token = context.set_context(context.RequestContext(request_id=ctx.request_id, ip=ctx.ip, user=user))
+        try:
+            return self.get_response(request)
+        finally:
+            context.reset_context(token)

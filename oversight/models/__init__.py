@@ -1,0 +1,15 @@
+from .audit import AuditChainHead, AuditEvent
+from .base import HistoryContext, TimeStampedModel, history
+from .roster import Agency, Demographic, District, Officer
+
+__all__ = [
+    "Agency",
+    "AuditChainHead",
+    "AuditEvent",
+    "Demographic",
+    "District",
+    "HistoryContext",
+    "Officer",
+    "TimeStampedModel",
+    "history",
+]

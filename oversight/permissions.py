@@ -1,0 +1,190 @@
+"""Roles and object access. The only module that imports django-guardian.
+
+Two layers, kept apart on purpose:
+
+* **Roles** are Django groups holding *model* permissions: what a kind of user may do at all
+  (an investigator may add notes; a sysadmin may edit the roster).
+* **Object access** is per-object permissions held by a user or group: which cases they may do it
+  to (the investigator assigned to CPC-2026-00042 may view and change that complaint).
+
+A model-level permission never widens an object scope here: ``visible_for`` and ``user_can`` look
+at object permissions only (``accept_global_perms=False``). Where a role really does see every
+object (a supervisor sees every case) the selector says so explicitly with its own permission,
+such as ``complaints.view_all_complaints``, instead of it happening by accident.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import assign_perm, get_objects_for_user, get_users_with_perms, remove_perm
+
+from . import audit
+
+
+class Role:
+    INTAKE_COORDINATOR = "intake_coordinator"
+    INVESTIGATOR = "investigator"
+    SUPERVISOR = "supervisor"
+    BOARD_MEMBER = "board_member"
+    PUBLISHER = "publisher"
+    SYSADMIN = "sysadmin"
+
+
+def _crud(app_model: str, *actions: str) -> list[str]:
+    app, model = app_model.split(".")
+    return [f"{app}.{action}_{model}" for action in actions]
+
+
+_ROSTER_READ = [
+    *_crud("oversight.agency", "view"),
+    *_crud("oversight.district", "view"),
+    *_crud("oversight.officer", "view"),
+    *_crud("complaints.allegationcategory", "view"),
+]
+_CASE_MODELS = ["complaint", "party", "subjectofficer", "allegation", "attachment"]
+
+# Each role's model permissions. Object access to particular cases is granted separately.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.INTAKE_COORDINATOR: [
+        *_ROSTER_READ,
+        *[p for m in _CASE_MODELS for p in _crud(f"complaints.{m}", "view", "add", "change")],
+        "complaints.triage_complaint",
+        "complaints.view_personal_data",
+    ],
+    Role.INVESTIGATOR: [
+        *_ROSTER_READ,
+        "complaints.view_personal_data",
+    ],
+    Role.SUPERVISOR: [
+        *_ROSTER_READ,
+        *[p for m in _CASE_MODELS for p in _crud(f"complaints.{m}", "view", "add", "change")],
+        *[p for m in _CASE_MODELS for p in _crud(f"complaints.historical{m}", "view")],
+        "complaints.view_all_complaints",
+        "complaints.triage_complaint",
+        "complaints.assign_complaint",
+        "complaints.view_personal_data",
+        "oversight.view_auditevent",
+    ],
+    Role.BOARD_MEMBER: [*_ROSTER_READ],
+    Role.PUBLISHER: [*_ROSTER_READ],
+    Role.SYSADMIN: [
+        *_crud("auth.user", "view", "add", "change"),
+        *_crud("auth.group", "view"),
+        *_crud("oversight.agency", "view", "add", "change"),
+        *_crud("oversight.district", "view", "add", "change"),
+        *_crud("oversight.officer", "view", "add", "change"),
+        *_crud("oversight.historicalagency", "view"),
+        *_crud("oversight.historicaldistrict", "view"),
+        *_crud("oversight.historicalofficer", "view"),
+        *_crud("complaints.allegationcategory", "view", "add", "change"),
+        *_crud("complaints.historicalallegationcategory", "view"),
+        "oversight.view_auditevent",
+    ],
+}
+
+ROLE_LABELS = {
+    Role.INTAKE_COORDINATOR: "Intake coordinator",
+    Role.INVESTIGATOR: "Investigator",
+    Role.SUPERVISOR: "Supervisor",
+    Role.BOARD_MEMBER: "Board member",
+    Role.PUBLISHER: "Publication officer",
+    Role.SYSADMIN: "System administrator",
+}
+
+
+def _permissions(names: Iterable[str]) -> list[Permission]:
+    wanted = {tuple(name.split(".", 1)) for name in names}
+    found = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.select_related("content_type").filter(
+            codename__in={codename for _app, codename in wanted}
+        )
+    }
+    missing = sorted(f"{app}.{code}" for app, code in wanted if (app, code) not in found)
+    if missing:
+        raise LookupError(f"Permissions not found (run migrate first): {', '.join(missing)}")
+    return [found[key] for key in sorted(wanted)]
+
+
+@transaction.atomic
+def setup_roles() -> dict[str, bool]:
+    """Create or correct every role group so it holds exactly its permissions.
+
+    Idempotent: a second run changes nothing. Returns, per role, whether it changed.
+    """
+    changed: dict[str, bool] = {}
+    for role, names in ROLE_PERMISSIONS.items():
+        group, created = Group.objects.get_or_create(name=role)
+        wanted = {p.pk for p in _permissions(names)}
+        current = set(group.permissions.values_list("pk", flat=True))
+        if created or wanted != current:
+            group.permissions.set(wanted)
+            changed[role] = True
+        else:
+            changed[role] = False
+    if any(changed.values()):
+        audit.record("roles.setup", data={"changed": sorted(r for r, c in changed.items() if c)})
+    return changed
+
+
+def has_role(user: Any, role: str) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.groups.filter(name=role).exists()
+
+
+def roles_of(user: Any) -> list[str]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(user.groups.filter(name__in=ROLE_PERMISSIONS).values_list("name", flat=True))
+
+
+def grant(user_or_group: Any, perm: str, obj: Model) -> None:
+    """Give one user (or group) ``perm`` ("app.codename") on one object, and audit it."""
+    assign_perm(perm, user_or_group, obj)
+    audit.record("permission.granted", target=obj, data=_grant_data(user_or_group, perm))
+
+
+def revoke(user_or_group: Any, perm: str, obj: Model) -> None:
+    """Take ``perm`` on one object away from one user (or group), and audit it."""
+    remove_perm(perm, user_or_group, obj)
+    audit.record("permission.revoked", target=obj, data=_grant_data(user_or_group, perm))
+
+
+def _grant_data(user_or_group: Any, perm: str) -> dict[str, Any]:
+    if isinstance(user_or_group, Group):
+        return {"perm": perm, "group": user_or_group.name}
+    return {"perm": perm, "user": user_or_group.get_username(), "user_id": user_or_group.pk}
+
+
+def visible_for(user: Any, perm: str, queryset: QuerySet) -> QuerySet:
+    """The objects in ``queryset`` on which ``user`` holds ``perm`` as an *object* permission.
+
+    Held directly or through a group. A model-level (global) ``perm`` does NOT widen the result:
+    a user with ``complaints.view_complaint`` on the model but no object grants sees nothing.
+    Superusers see the whole queryset; inactive and anonymous users see nothing.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    return get_objects_for_user(user, perm, klass=queryset, accept_global_perms=False, with_superuser=True)
+
+
+def user_can(user: Any, perm: str, obj: Model) -> bool:
+    """Whether ``user`` holds ``perm`` on ``obj`` as an object permission (global ones don't count)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    codename = perm.split(".", 1)[-1]
+    return ObjectPermissionChecker(user).has_perm(codename, obj)
+
+
+def users_with_access(obj: Model, perm: str) -> list[Any]:
+    """Users holding ``perm`` on ``obj`` directly or through a group (for indexing and notices)."""
+    codename = perm.split(".", 1)[-1]
+    holders = get_users_with_perms(obj, attach_perms=True, with_group_users=True)
+    return [user for user, perms in holders.items() if codename in perms]

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Oversight administration")
+admin.site.site_title = _("Oversight administration")
+admin.site.index_title = _("Users, roster, taxonomy and settings")
+
+urlpatterns = [
+    path("", include("public_portal.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("staff/", include("oversight.staff_urls")),
+    path("staff/complaints/", include("complaints.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "public_portal.views.not_found"
+handler500 = "public_portal.views.server_error"
