@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from oversight.models import Agency, Demographic, District, Officer, TimeStampedModel, history
+from oversight.storage import private_storage
 
 
 class AllegationCategory(TimeStampedModel):
@@ -309,9 +310,7 @@ def attachment_key(instance: "Attachment", filename: str) -> str:
 
 
 def _private_storage():
-    from django.core.files.storage import storages
-
-    return storages["private"]
+    return private_storage
 
 
 class Attachment(TimeStampedModel):

@@ -60,10 +60,11 @@ def label_for(action: str) -> str:
 
 
 def _canonical(event: AuditEvent) -> bytes:
+    # The actor link is left out on purpose: deleting a user sets it to NULL (the row keeps the
+    # username snapshot, which is hashed), and that must not read as tampering.
     occurred = event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
     content = {
         "occurred_at": occurred,
-        "actor_id": event.actor_id,
         "actor_username": event.actor_username,
         "ip": event.ip,
         "request_id": event.request_id,

@@ -114,27 +114,26 @@ def seed_roster(ctx: DemoContext) -> None:
     )
     districts = list(District.objects.filter(agency=agency).order_by("code"))
     officer_count = max(200, min(6000, ctx.complaints // 15))
-    existing = set(Officer.objects.filter(agency=agency).values_list("badge_number", flat=True))
-    officers = []
-    for n in range(officer_count):
-        badge = str(1000 + n)
-        if badge in existing:
-            continue
-        officers.append(
-            Officer(
-                agency=agency,
-                badge_number=badge,
-                first_name=ctx.faker.first_name(),
-                last_name=ctx.faker.last_name(),
-                rank=ctx.rng.choice(_RANKS),
-                unit=ctx.rng.choice(_UNITS),
-                status=Officer.Status.SEPARATED if ctx.rng.random() < 0.07 else Officer.Status.ACTIVE,
-                race_ethnicity=_weighted(ctx.rng, _RACES),
-                gender=Demographic.Gender.FEMALE if ctx.rng.random() < 0.22 else Demographic.Gender.MALE,
-                hire_date=ctx.as_of - timedelta(days=ctx.rng.randint(200, 30 * 365)),
-            )
+    # Every officer's attributes are drawn even when the officer exists already, so the random
+    # stream (and all the data after it) is the same on every run with the same seed.
+    officers = [
+        Officer(
+            agency=agency,
+            badge_number=str(1000 + n),
+            first_name=ctx.faker.first_name(),
+            last_name=ctx.faker.last_name(),
+            rank=ctx.rng.choice(_RANKS),
+            unit=ctx.rng.choice(_UNITS),
+            status=Officer.Status.SEPARATED if ctx.rng.random() < 0.07 else Officer.Status.ACTIVE,
+            race_ethnicity=_weighted(ctx.rng, _RACES),
+            gender=Demographic.Gender.FEMALE if ctx.rng.random() < 0.22 else Demographic.Gender.MALE,
+            hire_date=ctx.as_of - timedelta(days=ctx.rng.randint(200, 30 * 365)),
         )
-    Officer.objects.bulk_create(officers, batch_size=2000)
+        for n in range(officer_count)
+    ]
+    before = Officer.objects.filter(agency=agency).count()
+    Officer.objects.bulk_create(officers, batch_size=2000, ignore_conflicts=True)
+    officers = range(Officer.objects.filter(agency=agency).count() - before)
     ctx.count("officers", len(officers))
     ctx.count("districts", len(districts))
     ctx.shared.update(

@@ -35,6 +35,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "This looks like a production configuration (HTTPS on, DEBUG off): refusing to load demo data."
             )
+        if isinstance(as_of, str):  # call_command() passes options through unconverted
+            as_of = date.fromisoformat(as_of)
         if complaints < 0:
             raise CommandError("--complaints must be 0 or more.")
         if AuditEvent.objects.filter(action="demo.seeded").exists():
