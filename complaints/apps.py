@@ -1,7 +1,20 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self) -> None:
+        post_migrate.connect(_ensure_taxonomy, sender=self, dispatch_uid="complaints.ensure_taxonomy")
+
+
+def _ensure_taxonomy(sender, using="default", **kwargs) -> None:
+    # A database flush (the test runner's) empties tables that migrations seeded; put the starting
+    # taxonomy back. An existing taxonomy is never touched.
+    from .models import AllegationCategory
+    from .taxonomy import seed_taxonomy
+
+    seed_taxonomy(AllegationCategory.objects.db_manager(using).model)

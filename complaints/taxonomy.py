@@ -120,3 +120,29 @@ SEED: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
         ],
     ),
 ]
+
+
+def seed_taxonomy(category_model) -> int:
+    """Create the starting taxonomy if the table is empty; returns how many categories were made.
+
+    Used by the data migration and after a database flush (tests). It never touches a taxonomy
+    that exists: once seeded, categories are the agency's data.
+    """
+    if category_model.objects.exists():
+        return 0
+    created = 0
+    for order, (code, name, name_es, children) in enumerate(SEED, start=1):
+        parent = category_model.objects.create(
+            code=code, name=name, translations={"es": name_es}, sort_order=order * 100
+        )
+        created += 1
+        for child_order, (child_code, child_name, child_es) in enumerate(children, start=1):
+            category_model.objects.create(
+                code=child_code,
+                name=child_name,
+                parent=parent,
+                translations={"es": child_es},
+                sort_order=order * 100 + child_order,
+            )
+            created += 1
+    return created

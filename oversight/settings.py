@@ -147,6 +147,7 @@ USE_TZ = True
 # --- Static and uploaded files ------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 if (BASE_DIR / "node_modules" / "@uswds" / "uswds" / "dist").exists():
     STATICFILES_DIRS.append(("uswds", BASE_DIR / "node_modules" / "@uswds" / "uswds" / "dist"))
