@@ -28,6 +28,9 @@ ACTIONS: dict[str, Any] = {
     "auth.login_failed": _("Sign-in failed"),
     "auth.logout": _("Signed out"),
     "roles.setup": _("Roles set up"),
+    "user.created": _("User account created"),
+    "user.changed": _("User account changed"),
+    "user.roles_changed": _("User roles changed"),
     "permission.granted": _("Access granted"),
     "permission.revoked": _("Access revoked"),
     # Roster and taxonomy
