@@ -49,6 +49,7 @@ ACTIONS: dict[str, Any] = {
     "evidence.accessed": _("Evidence accessed"),
     "finding.proposed": _("Finding proposed"),
     "finding.adopted": _("Finding adopted"),
+    "ratelimit.refused": _("Too many attempts refused"),
     # Housekeeping
     "demo.seeded": _("Demo data loaded"),
 }

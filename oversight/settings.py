@@ -199,6 +199,9 @@ TRACKING_NUMBER_PREFIX = env.str("TRACKING_NUMBER_PREFIX", default="CPC")
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=50 * 1024 * 1024)
 DEADLINE_DAYS = env.int("DEADLINE_DAYS", default=365)
 
+# --- Rate limits (COUNT/SECONDS per client) --------------------------------------------------------
+RATE_LIMIT_LOGIN = env.str("RATE_LIMIT_LOGIN", default="10/300")
+
 # --- Security -----------------------------------------------------------------------------------
 HTTPS = env.bool("HTTPS", default=False)
 SECURE_SSL_REDIRECT = HTTPS

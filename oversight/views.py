@@ -4,10 +4,13 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 
 from . import audit, permissions
+from .ratelimit import rate_limited
 
 
+@method_decorator(rate_limited("login", "RATE_LIMIT_LOGIN"), name="dispatch")
 class StaffLoginView(auth_views.LoginView):
     template_name = "oversight/login.html"
     redirect_authenticated_user = True
