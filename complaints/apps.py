@@ -13,8 +13,10 @@ class ComplaintsConfig(AppConfig):
 
 def _ensure_taxonomy(sender, using="default", **kwargs) -> None:
     # A database flush (the test runner's) empties tables that migrations seeded; put the starting
-    # taxonomy back. An existing taxonomy is never touched.
-    from .models import AllegationCategory
+    # taxonomy and consent text back. Existing rows are never touched.
+    from .consent import seed_consent
+    from .models import AllegationCategory, ConsentText
     from .taxonomy import seed_taxonomy
 
-    seed_taxonomy(AllegationCategory.objects.db_manager(using).model)
+    seed_taxonomy(AllegationCategory)
+    seed_consent(ConsentText)

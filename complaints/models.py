@@ -59,6 +59,36 @@ class TrackingSequence(models.Model):
         return f"{self.prefix}-{self.year}: {self.last_number}"
 
 
+class ConsentText(TimeStampedModel):
+    """The advisory and consent text residents agree to, per language and version.
+
+    Jurisdictions write their own in the admin. A published version is never edited: a change
+    is a new version, so the version each resident saw stays on record with their complaint.
+    """
+
+    version = models.SlugField(_("version"), max_length=32)
+    language = models.CharField(_("language"), max_length=10)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), help_text=_("Plain text; blank lines separate paragraphs."))
+    agreement = models.CharField(_("agreement label"), max_length=300)
+    is_active = models.BooleanField(_("in use"), default=False)
+    history = history()
+
+    class Meta:
+        verbose_name = _("advisory and consent text")
+        verbose_name_plural = _("advisory and consent texts")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "language"], name="consent_unique_version_language"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.language})"
+
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+
+
 class Complaint(TimeStampedModel):
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -150,7 +180,18 @@ class Complaint(TimeStampedModel):
         editable=False,
     )
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
-    history = history(excluded_fields=["idempotency_key"])
+    # The resident's status code, stored only as a salted hash (Django's password hashers).
+    status_code_hash = models.CharField(max_length=256, blank=True, editable=False)
+    consent = models.ForeignKey(
+        ConsentText,
+        verbose_name=_("consent text agreed to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    history = history(excluded_fields=["idempotency_key", "status_code_hash"])
 
     class Meta:
         verbose_name = _("complaint")
@@ -346,3 +387,21 @@ class Attachment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class PublicTimelineEntry(models.Model):
+    """One dated step residents see on the status page. Never carries internal notes or names."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="timeline")
+    stage = models.CharField(_("stage"), max_length=32)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    # A plain-language detail that may be shown publicly, e.g. the agency a complaint was referred to.
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("public timeline entry")
+        verbose_name_plural = _("public timeline entries")
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.stage} {self.occurred_at:%Y-%m-%d}"

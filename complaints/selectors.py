@@ -1,5 +1,6 @@
 """Every read of complaints that a page makes, already scoped to the user asking."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -39,6 +40,31 @@ def complaint_list_for_user(*, user: Any, status: str | None = None) -> QuerySet
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-received_at", "-id")
+
+
+def intake_queue_for_user(
+    *,
+    user: Any,
+    received_from: Any = None,
+    received_to: Any = None,
+    channel: str = "",
+    district_id: int | None = None,
+    language: str = "",
+) -> QuerySet[Complaint]:
+    """New complaints (received or in triage) this user may see, filtered, oldest first so the
+    longest-waiting complaint is handled first."""
+    queryset = complaint_visible_queryset(user).filter(status__in=Complaint.INTAKE_STATUSES)
+    if received_from:
+        queryset = queryset.filter(received_at__date__gte=received_from)
+    if received_to:
+        queryset = queryset.filter(received_at__date__lte=received_to)
+    if channel:
+        queryset = queryset.filter(channel=channel)
+    if district_id:
+        queryset = queryset.filter(district_id=district_id)
+    if language:
+        queryset = queryset.filter(language=language)
+    return queryset.select_related("district", "entered_by").order_by("received_at", "id")
 
 
 def complaint_get_for_user(*, user: Any, tracking_number: str, perm: str = "view") -> Complaint:
@@ -81,3 +107,57 @@ def complaint_parties_for_user(*, user: Any, complaint: Complaint) -> QuerySet:
     if not user.has_perm("complaints.view_personal_data"):
         return complaint.parties.none()
     return complaint.parties.all()
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What a resident may see about their complaint: stages and dates, nothing internal."""
+
+    tracking_number: str
+    received_at: Any
+    stage: str
+    stage_label: str
+    timeline: list[tuple[str, str, Any, str]]  # (stage, label, when, public detail)
+    closing_reason: str
+    path: list[tuple[str, str, str]]  # (stage, label, state: done | current | upcoming)
+
+
+def complaint_status_for_public(*, tracking_number: str, code: str) -> PublicStatus | None:
+    """The public status of a complaint, or None when the number or the code is wrong.
+
+    Both failures return the same None after the same hashing work, so callers cannot tell a
+    wrong number from a wrong code.
+    """
+    from .services import status_code_matches
+    from .stages import CLOSING_REASONS, USUAL_PATH, PublicStage, public_stage
+
+    complaint = Complaint.objects.filter(tracking_number=tracking_number).first()
+    if not status_code_matches(complaint, code):
+        return None
+    stage = public_stage(complaint.status)
+    labels = dict(PublicStage.choices)
+    entries = list(complaint.timeline.order_by("occurred_at", "id"))
+    if not entries:
+        entries_view = [(PublicStage.RECEIVED, labels[PublicStage.RECEIVED], complaint.received_at, "")]
+    else:
+        entries_view = [(e.stage, labels.get(e.stage, e.stage), e.occurred_at, e.detail) for e in entries]
+    reached = {entry[0] for entry in entries_view} | {stage}
+    path_stages = list(USUAL_PATH)
+    if stage == PublicStage.IN_MEDIATION or PublicStage.IN_MEDIATION in reached:
+        path_stages.insert(2, PublicStage.IN_MEDIATION)
+    current_index = path_stages.index(stage) if stage in path_stages else 0
+    path = []
+    for index, item in enumerate(path_stages):
+        state = "done" if index < current_index else "current" if index == current_index else "upcoming"
+        if stage == PublicStage.CLOSED and item != PublicStage.CLOSED and item not in reached:
+            continue  # a complaint closed early skipped these stages
+        path.append((item, labels[item], state))
+    return PublicStatus(
+        tracking_number=complaint.tracking_number,
+        received_at=complaint.received_at,
+        stage=stage,
+        stage_label=labels[stage],
+        timeline=entries_view,
+        closing_reason=str(CLOSING_REASONS.get(complaint.status, "")) if stage == PublicStage.CLOSED else "",
+        path=path,
+    )

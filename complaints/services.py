@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 from typing import IO, Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -21,6 +22,7 @@ from .models import (
     Attachment,
     Complaint,
     Party,
+    PublicTimelineEntry,
     SubjectOfficer,
     TrackingSequence,
 )
@@ -108,6 +110,54 @@ def complaint_create(
         existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
+    try:
+        return _complaint_validated_insert(
+            narrative=narrative,
+            channel=channel,
+            language=language,
+            anonymity=anonymity,
+            received_at=received_at,
+            incident_date=incident_date,
+            incident_date_precision=incident_date_precision,
+            incident_time=incident_time,
+            incident_time_precision=incident_time_precision,
+            location_text=location_text,
+            district_id=district_id,
+            agency_id=agency_id,
+            parties=parties,
+            subjects=subjects,
+            actor=actor,
+            idempotency_key=idempotency_key,
+        )
+    except IntegrityError:
+        if idempotency_key:
+            # The same submission won a race in another request: return what it created.
+            existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+
+
+def _complaint_validated_insert(
+    *,
+    narrative: str,
+    channel: str = Complaint.Channel.WEB,
+    language: str = "en",
+    anonymity: str = Complaint.Anonymity.NAMED,
+    received_at: datetime | None = None,
+    incident_date: date | None = None,
+    incident_date_precision: str = Complaint.Precision.EXACT,
+    incident_time: time | None = None,
+    incident_time_precision: str = Complaint.Precision.UNKNOWN,
+    location_text: str = "",
+    district_id: int | None = None,
+    agency_id: int | None = None,
+    parties: list[PartyData] | None = None,
+    subjects: list[SubjectData] | None = None,
+    actor: Any = None,
+    idempotency_key: str | None = None,
+) -> Complaint:
+    """Validate and insert; a duplicate idempotency key raises IntegrityError for the caller."""
     narrative = (narrative or "").strip()
     if not narrative:
         raise ValidationError({"narrative": _("Tell us what happened.")})
@@ -118,47 +168,48 @@ def complaint_create(
         p.role in (Party.Role.COMPLAINANT, Party.Role.THIRD_PARTY) for p in parties
     ):
         raise ValidationError(_("An anonymous complaint cannot record who filed it."))
-    received_at = received_at or timezone.now()
-    try:
-        with transaction.atomic():
-            complaint = Complaint(
-                tracking_number=tracking_number_issue(received_at=received_at),
-                channel=channel,
-                received_at=received_at,
-                status_changed_at=received_at,
-                incident_date=incident_date,
-                incident_date_precision=incident_date_precision,
-                incident_time=incident_time,
-                incident_time_precision=incident_time_precision,
-                location_text=location_text,
-                district_id=district_id,
-                agency_id=agency_id,
-                narrative=narrative,
-                language=language,
-                anonymity=anonymity,
-                entered_by=actor if getattr(actor, "is_authenticated", False) else None,
-                idempotency_key=idempotency_key or None,
-            )
-            complaint.full_clean(exclude=["tracking_number", "idempotency_key"])
-            complaint.save()
-            for data in parties:
-                party = Party(complaint=complaint, **data.__dict__)
-                party.full_clean()
-                party.save()
-            _subjects_create(complaint, subjects or [])
-            audit.record(
-                "complaint.created",
-                target=complaint,
-                actor=actor,
-                data={"channel": channel, "anonymity": anonymity, "language": language},
-            )
-    except IntegrityError:
-        if idempotency_key:
-            # The same submission won a race in another request: return what it created.
-            existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return existing
-        raise
+    fields = {
+        "narrative": narrative,
+        "channel": channel,
+        "language": language,
+        "anonymity": anonymity,
+        "received_at": received_at or timezone.now(),
+        "incident_date": incident_date,
+        "incident_date_precision": incident_date_precision,
+        "incident_time": incident_time,
+        "incident_time_precision": incident_time_precision,
+        "location_text": location_text,
+        "district_id": district_id,
+        "agency_id": agency_id,
+        "entered_by": actor if getattr(actor, "is_authenticated", False) else None,
+        "idempotency_key": idempotency_key or None,
+    }
+    with transaction.atomic():
+        return _complaint_insert(fields=fields, parties=parties, subjects=subjects or [], actor=actor)
+
+
+def _complaint_insert(
+    *, fields: dict[str, Any], parties: list[PartyData], subjects: list[SubjectData], actor: Any
+) -> Complaint:
+    """Insert a complaint and its parts; raises IntegrityError on a duplicate idempotency key."""
+    complaint = Complaint(
+        tracking_number=tracking_number_issue(received_at=fields["received_at"]),
+        status_changed_at=fields["received_at"],
+        **fields,
+    )
+    complaint.full_clean(exclude=["tracking_number", "idempotency_key", "entered_by"])
+    complaint.save()
+    for data in parties:
+        party = Party(complaint=complaint, **data.__dict__)
+        party.full_clean()
+        party.save()
+    _subjects_create(complaint, subjects)
+    audit.record(
+        "complaint.created",
+        target=complaint,
+        actor=actor,
+        data={"channel": complaint.channel, "anonymity": complaint.anonymity, "language": complaint.language},
+    )
     return complaint
 
 
@@ -208,7 +259,7 @@ def attachment_add(*, complaint: Complaint, stream: IO[bytes], original_name: st
         )
     attachment = Attachment(
         complaint=complaint,
-        original_name=_safe_display_name(original_name),
+        original_name=safe_display_name(original_name),
         size=info.size,
         content_type=info.content_type,
         sha256=info.sha256,
@@ -226,10 +277,187 @@ def attachment_add(*, complaint: Complaint, stream: IO[bytes], original_name: st
     return attachment
 
 
-def _safe_display_name(name: str) -> str:
+def safe_display_name(name: str) -> str:
     # Kept as data only; strip any path a browser or attacker sent along.
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     return (base or "file")[:255]
+
+
+def _date_or_none(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _time_or_none(value: str | None) -> time | None:
+    return time.fromisoformat(value) if value else None
+
+
+def _parties_from_form(
+    about: dict[str, Any], witnesses: list[dict[str, Any]], language: str
+) -> tuple[str, list[PartyData]]:
+    filing_as = about.get("filing_as", "self")
+    contact = {
+        "email": about.get("email", ""),
+        "phone": about.get("phone", ""),
+        "address": about.get("address", ""),
+        "preferred_contact": about.get("preferred_contact") or Party.ContactMethod.EMAIL,
+        "preferred_language": about.get("preferred_language") or language,
+    }
+    demographics = {key: about.get(key, "") for key in ("race_ethnicity", "gender", "age_range")}
+    parties: list[PartyData] = []
+    if filing_as == "anonymous":
+        anonymity = Complaint.Anonymity.ANONYMOUS
+    else:
+        anonymity = Complaint.Anonymity.CONFIDENTIAL if about.get("confidential") else Complaint.Anonymity.NAMED
+        role = Party.Role.THIRD_PARTY if filing_as == "someone_else" else Party.Role.COMPLAINANT
+        parties.append(
+            PartyData(
+                role=role,
+                first_name=about.get("first_name", ""),
+                last_name=about.get("last_name", ""),
+                **contact,
+                **demographics,
+            )
+        )
+        if filing_as == "someone_else" and (about.get("victim_first_name") or about.get("victim_last_name")):
+            parties.append(
+                PartyData(
+                    role=Party.Role.VICTIM,
+                    first_name=about.get("victim_first_name", ""),
+                    last_name=about.get("victim_last_name", ""),
+                    description=about.get("victim_contact", ""),
+                    preferred_contact=Party.ContactMethod.NONE,
+                    preferred_language=language,
+                )
+            )
+    for witness in witnesses:
+        parties.append(
+            PartyData(
+                role=Party.Role.WITNESS,
+                first_name=witness.get("first_name", ""),
+                last_name=witness.get("last_name", ""),
+                email=witness.get("email", ""),
+                phone=witness.get("phone", ""),
+                description=witness.get("description", ""),
+                preferred_contact=Party.ContactMethod.NONE,
+                preferred_language=language,
+            )
+        )
+    return anonymity, parties
+
+
+def _subjects_from_form(officers: list[dict[str, Any]], kinds: list[str]) -> list[SubjectData]:
+    from .taxonomy import CATEGORY_FOR_KIND
+
+    codes = [CATEGORY_FOR_KIND[kind] for kind in kinds if kind in CATEGORY_FOR_KIND]
+    officers = officers or [{"known": "unknown"}]
+    return [
+        SubjectData(
+            name_as_given=o.get("name", ""),
+            badge_as_given=o.get("badge", ""),
+            appearance=o.get("appearance", ""),
+            vehicle=o.get("vehicle", ""),
+            unit_as_given=o.get("unit", ""),
+            category_codes=codes,
+        )
+        for o in officers
+    ]
+
+
+def complaint_submit(
+    *,
+    form_data: dict[str, Any],
+    files: list[tuple[IO[bytes], str]],
+    language: str,
+    idempotency_key: str,
+    status_code: str,
+    channel: str = Complaint.Channel.WEB,
+    actor: Any = None,
+    received_at: datetime | None = None,
+) -> Complaint:
+    """File a complaint from the intake form, with its files, exactly once.
+
+    Everything is created in one transaction: the complaint, its parties, officers and
+    allegations, the attachments, the first public timeline entry and the audit event. Files are
+    written only inside that transaction's guard, so a failure leaves neither a row nor a file. A
+    second call with the same idempotency key (a double click, a retry after a timeout, a second
+    tab) returns the first complaint and stores nothing. The status code is kept only as a salted
+    hash. The receipt email is queued after commit.
+    """
+    from oversight.tasks import enqueue
+
+    from .stages import PublicStage
+    from .tasks import send_receipt_email
+
+    existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    incident = form_data.get("incident", {})
+    anonymity, parties = _parties_from_form(form_data.get("about", {}), form_data.get("witnesses", []), language)
+    consent_id = form_data.get("consent", {}).get("consent_id")
+    try:
+        with files_removed_on_failure(), transaction.atomic():
+            complaint = _complaint_validated_insert(
+                narrative=incident.get("narrative", ""),
+                channel=channel,
+                received_at=received_at,
+                language=language,
+                anonymity=anonymity,
+                incident_date=_date_or_none(incident.get("date")),
+                incident_date_precision=incident.get("date_precision") or Complaint.Precision.EXACT,
+                incident_time=_time_or_none(incident.get("time")),
+                incident_time_precision=incident.get("time_precision") or Complaint.Precision.UNKNOWN,
+                location_text=incident.get("location", ""),
+                district_id=incident.get("district_id"),
+                parties=parties,
+                subjects=_subjects_from_form(form_data.get("officers", []), form_data.get("kinds", [])),
+                actor=actor,
+                idempotency_key=idempotency_key,
+            )
+            complaint.status_code_hash = make_password(normalise_status_code(status_code))
+            complaint.consent_id = consent_id
+            complaint.save(update_fields=["status_code_hash", "consent", "updated_at"])
+            for stream, name in files:
+                attachment_add(complaint=complaint, stream=stream, original_name=name, actor=actor)
+            PublicTimelineEntry.objects.create(
+                complaint=complaint, stage=PublicStage.RECEIVED, occurred_at=complaint.received_at
+            )
+            audit.record(
+                "complaint.submitted",
+                target=complaint,
+                actor=actor,
+                data={"channel": channel, "anonymity": anonymity, "language": language, "files": len(files)},
+            )
+            enqueue(send_receipt_email, complaint.pk)
+    except IntegrityError:
+        # The same submission won a race in another request: that one is the complaint.
+        existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
+    return complaint
+
+
+STATUS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+def status_code_new() -> str:
+    """A fresh status code like ``K7QM-2XPD-9TRA`` (60 bits), for the resident to keep."""
+    import secrets
+
+    raw = "".join(secrets.choice(STATUS_CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalise_status_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def status_code_matches(complaint: Complaint | None, code: str) -> bool:
+    """Constant work whether or not the complaint exists, so timing does not tell them apart."""
+    if complaint is None or not complaint.status_code_hash:
+        make_password(normalise_status_code(code))  # the same hashing cost as a real check
+        return False
+    return check_password(normalise_status_code(code), complaint.status_code_hash)
 
 
 __all__ = [
@@ -237,7 +465,11 @@ __all__ = [
     "SubjectData",
     "attachment_add",
     "complaint_create",
+    "complaint_submit",
     "files_removed_on_failure",
     "format_tracking_number",
+    "normalise_status_code",
+    "status_code_matches",
+    "status_code_new",
     "tracking_number_issue",
 ]

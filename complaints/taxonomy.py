@@ -146,3 +146,26 @@ def seed_taxonomy(category_model) -> int:
             )
             created += 1
     return created
+
+
+# What residents choose from on the intake form, in their words, and the category each maps to.
+# Staff reclassify later; a resident may choose none.
+RESIDENT_KINDS: list[tuple[str, str]] = [
+    ("force", "force"),
+    ("stop", "aoa-stop"),
+    ("search", "aoa-search"),
+    ("arrest", "aoa-arrest"),
+    ("property", "aoa-property"),
+    ("threat", "aoa-threat"),
+    ("refused_id", "aoa-refusal-id"),
+    ("recording", "aoa-recording"),
+    ("rude", "discourtesy"),
+    ("slurs", "offensive-language"),
+    ("bias", "bias"),
+    ("lied", "untruthfulness"),
+    ("no_help", "neglect-of-duty"),
+    ("sexual", "opv-sexual"),
+    ("retaliation", "opv-retaliation"),
+    ("other", "other-policy"),
+]
+CATEGORY_FOR_KIND = dict(RESIDENT_KINDS)

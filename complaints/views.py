@@ -1,11 +1,13 @@
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from oversight import audit
 
 from . import selectors
+from .forms import IntakeQueueFilterForm
 from .models import Complaint
 
 PAGE_SIZE = 50
@@ -22,6 +24,36 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         request,
         "complaints/complaint_list.html",
         {"page": page, "status": status, "statuses": Complaint.Status.choices},
+    )
+
+
+@login_required
+@permission_required("complaints.triage_complaint", raise_exception=True)
+def intake_queue(request: HttpRequest) -> HttpResponse:
+    form = IntakeQueueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    queryset = selectors.intake_queue_for_user(
+        user=request.user,
+        received_from=filters.get("received_from"),
+        received_to=filters.get("received_to"),
+        channel=filters.get("channel", ""),
+        district_id=filters["district"].pk if filters.get("district") else None,
+        language=filters.get("language", ""),
+    )
+    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("id")))
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "complaints/intake_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "querystring": query.urlencode(),
+            "count_received": counts.get(Complaint.Status.RECEIVED, 0),
+            "count_in_triage": counts.get(Complaint.Status.IN_TRIAGE, 0),
+        },
     )
 
 

@@ -41,6 +41,9 @@ ACTIONS: dict[str, Any] = {
     "complaint.viewed": _("Complaint viewed"),
     "complaint.access_denied": _("Complaint access denied"),
     "attachment.stored": _("Attachment stored"),
+    "intake.spam_blocked": _("Automated submission blocked"),
+    "status.looked_up": _("Status looked up"),
+    "receipt.downloaded": _("Receipt downloaded"),
     # Case work
     "case.transitioned": _("Case status changed"),
     "case.assigned": _("Investigator assigned"),

@@ -161,6 +161,11 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None},
     },
+    # Files a resident uploads while filling in the form, until the complaint is submitted.
+    "staging": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "staging", "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -197,10 +202,15 @@ OVERSIGHT_CONTACT_PHONE = env.str("OVERSIGHT_CONTACT_PHONE", default="(555) 010-
 OVERSIGHT_ADDRESS = env.str("OVERSIGHT_ADDRESS", default="100 Main Street, Suite 400")
 TRACKING_NUMBER_PREFIX = env.str("TRACKING_NUMBER_PREFIX", default="CPC")
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=50 * 1024 * 1024)
+INTAKE_MAX_FILES = env.int("INTAKE_MAX_FILES", default=10)
+INTAKE_MAX_TOTAL_BYTES = env.int("INTAKE_MAX_TOTAL_BYTES", default=200 * 1024 * 1024)
+INTAKE_DRAFT_HOURS = env.int("INTAKE_DRAFT_HOURS", default=48)
 DEADLINE_DAYS = env.int("DEADLINE_DAYS", default=365)
 
 # --- Rate limits (COUNT/SECONDS per client) --------------------------------------------------------
 RATE_LIMIT_LOGIN = env.str("RATE_LIMIT_LOGIN", default="10/300")
+RATE_LIMIT_STATUS_LOOKUP = env.str("RATE_LIMIT_STATUS_LOOKUP", default="10/60")
+RATE_LIMIT_INTAKE_SUBMIT = env.str("RATE_LIMIT_INTAKE_SUBMIT", default="5/3600")
 
 # --- Security -----------------------------------------------------------------------------------
 HTTPS = env.bool("HTTPS", default=False)

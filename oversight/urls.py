@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include("oversight.staff_urls")),
     path("staff/complaints/", include("complaints.urls")),
+    path("staff/intake/", include("public_portal.staff_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,5 +1,26 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from complaints import selectors as complaint_selectors
+from complaints.models import Complaint
+from complaints.stages import STAGE_EXPLANATIONS
+from oversight import audit
+from oversight.ratelimit import rate_limited
+
+from . import intake
+from .forms import EvidenceForm, StatusLookupForm
+from .models import IntakeDraft
+
+RECEIPTS_SESSION_KEY = "intake_receipts"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -11,5 +32,297 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No context processors that touch the database or the request's data: keep it safe to render.
-    return render(request, "500.html", status=500)
+    # Rendered without a request context: nothing the visitor sent can reach this page.
+    return render(None, "500.html", status=500)
+
+
+# --- Intake --------------------------------------------------------------------------------------
+
+
+def _url(mode: str, name: str, *args) -> str:
+    namespace = "staff_intake" if mode == IntakeDraft.Mode.STAFF else "public_portal"
+    return reverse(f"{namespace}:intake_{name}", args=args)
+
+
+def _context(request: HttpRequest, mode: str, **extra) -> dict:
+    staff = mode == IntakeDraft.Mode.STAFF
+    return {
+        "base_template": "base_staff.html" if staff else "base_public.html",
+        "staff_mode": staff,
+        "mode": mode,
+        "steps": intake.STEPS,
+        **extra,
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def intake_start(request: HttpRequest, mode: str = IntakeDraft.Mode.PUBLIC) -> HttpResponse:
+    draft = intake.draft_for_request(request, mode)
+    if request.method == "POST":
+        if request.POST.get("action") == "continue" and draft is not None and not draft.submitted:
+            return redirect(_url(mode, "step", intake.STEP_SLUGS[0]))
+        draft = intake.draft_start(request, mode=mode, language=get_language() or settings.LANGUAGE_CODE)
+        return redirect(_url(mode, "step", intake.STEP_SLUGS[0]))
+    unfinished = draft if draft is not None and not draft.submitted else None
+    return render(request, "public_portal/intake/start.html", _context(request, mode, unfinished=unfinished))
+
+
+def _steps_done(draft: IntakeDraft) -> set[str]:
+    return set(draft.data)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def intake_step(request: HttpRequest, step: str, mode: str = IntakeDraft.Mode.PUBLIC) -> HttpResponse:
+    if step not in intake.STEP_SLUGS:
+        raise Http404
+    draft = intake.draft_for_request(request, mode)
+    if draft is None:
+        messages.info(request, _("Your form had expired or was not started. Please start again."))
+        return redirect(_url(mode, "start"))
+    if draft.submitted:
+        return redirect(_url(mode, "done"))
+    if step == "review":
+        return _review(request, draft, mode)
+    previous, following = intake.neighbours(step)
+    status = 200
+    upload_errors: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action", "next")
+        raw = intake.raw_from_post(request.POST)
+        if step == "incident" and raw.get("website", [""])[0]:
+            intake.record_spam(step)
+            return HttpResponseBadRequest(_("Your form could not be accepted."))
+        if step == "evidence":
+            if action.startswith("remove-file-"):
+                intake.draft_remove_file(draft, int(action.removeprefix("remove-file-") or 0))
+                return redirect(_url(mode, "step", step))
+            form = intake.form_for(draft, step, request.POST, request.FILES)
+            upload_errors = intake.draft_stage_files(draft, form.uploaded())
+            intake.draft_save_step(draft, step, {})
+            if upload_errors:
+                status = 400
+            elif action == "back":
+                return redirect(_url(mode, "step", previous))
+            elif action == "next":
+                return redirect(_url(mode, "step", following))
+            else:
+                return redirect(_url(mode, "step", step))
+        else:
+            prefix = intake.FORMSET_PREFIX.get(step)
+            if prefix and action == "add":
+                intake.draft_save_step(draft, step, intake.formset_add_row(raw, prefix))
+                return redirect(_url(mode, "step", step) + f"#{prefix}-{int(raw[f'{prefix}-TOTAL_FORMS'][0])}")
+            if prefix and action.startswith("remove-"):
+                index = int(action.removeprefix("remove-") or -1)
+                intake.draft_save_step(draft, step, intake.formset_remove_row(raw, prefix, index))
+                return redirect(_url(mode, "step", step))
+            intake.draft_save_step(draft, step, raw)
+            if action == "back" and previous:
+                return redirect(_url(mode, "step", previous))
+            form = intake.form_for(draft, step)
+            if form.is_valid():
+                return redirect(_url(mode, "step", following))
+            status = 400
+    form = EvidenceForm() if step == "evidence" else intake.form_for(draft, step)
+    _prepare(form)
+    return render(
+        request,
+        f"public_portal/intake/step_{step}.html",
+        _context(
+            request,
+            mode,
+            draft=draft,
+            step=step,
+            step_number=intake.step_index(step) + 1,
+            step_title=intake.STEPS[intake.step_index(step)].title,
+            form=form,
+            previous=previous,
+            upload_errors=upload_errors,
+            staged_files=draft.files.all() if step == "evidence" else None,
+            consent=intake.active_consent(draft.language) if step == "consent" else None,
+            max_files=settings.INTAKE_MAX_FILES,
+            done=_steps_done(draft),
+            **_errors(form, upload_errors),
+        ),
+        status=status,
+    )
+
+
+def _errors(form, upload_errors: list[str]) -> dict:
+    if not form.is_bound:
+        return {"forms_with_errors": [], "extra_errors": upload_errors}
+    if hasattr(form, "forms"):
+        return {
+            "forms_with_errors": [f for f in form.forms if f.errors],
+            "extra_errors": [*form.non_form_errors(), *upload_errors],
+        }
+    return {"forms_with_errors": [form] if form.errors else [], "extra_errors": upload_errors}
+
+
+def _prepare(form) -> None:
+    forms_ = getattr(form, "forms", None)
+    for f in [*(forms_ or []), form] if forms_ is not None else [form]:
+        if hasattr(f, "fields"):
+            intake.add_usa_classes(f)
+    if forms_ is not None:
+        intake.add_usa_classes(form.empty_form)
+
+
+def _review(request: HttpRequest, draft: IntakeDraft, mode: str) -> HttpResponse:
+    validated = intake.draft_validate(draft)
+    status = 200
+    if request.method == "POST":
+        return _submit(request, draft, mode, validated)
+    return _render_review(request, draft, mode, validated, status)
+
+
+def _render_review(request, draft, mode, validated, status, error: str = "") -> HttpResponse:
+    from complaints.models import AllegationCategory
+    from complaints.taxonomy import CATEGORY_FOR_KIND
+    from oversight.models import District
+
+    from .forms import KIND_LABELS, ReviewForm
+
+    data = validated.form_data
+    incident = data.get("incident") or {}
+    district = District.objects.filter(pk=incident.get("district_id")).first() if incident.get("district_id") else None
+    categories = {c.code: c for c in AllegationCategory.objects.filter(code__in=CATEGORY_FOR_KIND.values())}
+    review_form = ReviewForm(initial={"form_token": draft.token})
+    return render(
+        request,
+        "public_portal/intake/review.html",
+        _context(
+            request,
+            mode,
+            draft=draft,
+            step="review",
+            step_number=len(intake.STEPS),
+            step_title=intake.STEPS[-1].title,
+            data=data,
+            district=district,
+            kinds=[KIND_LABELS[k] for k in data.get("kinds", []) if k in KIND_LABELS],
+            categories=categories,
+            invalid_steps=validated.invalid_steps,
+            step_titles={s.slug: s.title for s in intake.STEPS},
+            staged_files=draft.files.all(),
+            form=review_form,
+            error=error,
+            done=_steps_done(draft),
+        ),
+        status=status,
+    )
+
+
+@rate_limited("intake_submit", "RATE_LIMIT_INTAKE_SUBMIT")
+def _submit(request: HttpRequest, draft: IntakeDraft, mode: str, validated) -> HttpResponse:
+    from .forms import ReviewForm
+
+    form = ReviewForm(request.POST)
+    if form.is_spam():
+        intake.record_spam("review")
+        return HttpResponseBadRequest(_("Your form could not be accepted."))
+    if not form.is_valid() or form.cleaned_data["form_token"] != draft.token:
+        return _render_review(
+            request, draft, mode, validated, 400, _("This form is out of date. Check your answers and send it again.")
+        )
+    if validated.invalid_steps:
+        return _render_review(request, draft, mode, validated, 400)
+    try:
+        complaint = intake.draft_submit(draft, actor=request.user if request.user.is_authenticated else None)
+    except ValidationError as error:
+        return _render_review(request, draft, mode, validated, 400, " ".join(error.messages))
+    receipts = request.session.get(RECEIPTS_SESSION_KEY, {})
+    receipts[complaint.tracking_number] = draft.status_code
+    request.session[RECEIPTS_SESSION_KEY] = receipts
+    request.session[f"intake_last:{mode}"] = complaint.tracking_number
+    return redirect(_url(mode, "done"))
+
+
+@never_cache
+def intake_done(request: HttpRequest, mode: str = IntakeDraft.Mode.PUBLIC) -> HttpResponse:
+    tracking_number = request.session.get(f"intake_last:{mode}")
+    code = request.session.get(RECEIPTS_SESSION_KEY, {}).get(tracking_number or "")
+    if not tracking_number or code is None:
+        return redirect(_url(mode, "start"))
+    complaint = Complaint.objects.get(tracking_number=tracking_number)
+    return render(
+        request,
+        "public_portal/intake/done.html",
+        _context(request, mode, complaint=complaint, status_code=code),
+    )
+
+
+@never_cache
+def intake_receipt(request: HttpRequest, tracking_number: str, mode: str = IntakeDraft.Mode.PUBLIC) -> HttpResponse:
+    """The receipt PDF, for the browser session that filed the complaint (no email needed)."""
+    from complaints.documents import ComplaintReceipt
+
+    code = request.session.get(RECEIPTS_SESSION_KEY, {}).get(tracking_number)
+    if code is None:
+        raise Http404
+    complaint = Complaint.objects.get(tracking_number=tracking_number)
+    language = request.GET.get("lang") or complaint.language
+    if language not in dict(settings.LANGUAGES):
+        language = complaint.language
+    pdf = ComplaintReceipt(complaint, status_code=code, language=language).render()
+    audit.record("receipt.downloaded", target=complaint)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{complaint.tracking_number}.pdf"'
+    return response
+
+
+# --- Status lookup ---------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limited("status_lookup", "RATE_LIMIT_STATUS_LOOKUP")
+def status_lookup(request: HttpRequest) -> HttpResponse:
+    """Tracking number + code → the plain-language stage. A wrong number and a wrong code get the
+    same answer, so the page cannot be used to find out which tracking numbers exist."""
+    if request.method == "GET":
+        return render(request, "public_portal/status_lookup.html", {"form": _prepared(StatusLookupForm())})
+    form = StatusLookupForm(request.POST)
+    if form.is_valid():
+        status = complaint_selectors.complaint_status_for_public(
+            tracking_number=form.cleaned_data["tracking_number"], code=form.cleaned_data["code"]
+        )
+        audit.record(
+            "status.looked_up",
+            outcome=audit.Outcome.SUCCESS if status else audit.Outcome.FAILED,
+            target_label=form.cleaned_data["tracking_number"][:64],
+        )
+        if status is not None:
+            return render(
+                request,
+                "public_portal/status_result.html",
+                {"status": status, "explanations": STAGE_EXPLANATIONS},
+            )
+        form.add_error(
+            None, _("We could not find a complaint with that tracking number and code. Check both and try again.")
+        )
+    return render(
+        request, "public_portal/status_lookup.html", {"form": _prepared(form), "forms_with_errors": [form]}, status=400
+    )
+
+
+def _prepared(form):
+    intake.add_usa_classes(form)
+    return form
+
+
+# --- Staff entry --------------------------------------------------------------------------------
+
+
+def _staff(view):
+    return login_required(permission_required("complaints.add_complaint", raise_exception=True)(view))
+
+
+staff_intake_start = _staff(lambda request: intake_start(request, mode=IntakeDraft.Mode.STAFF))
+staff_intake_step = _staff(lambda request, step: intake_step(request, step, mode=IntakeDraft.Mode.STAFF))
+staff_intake_done = _staff(lambda request: intake_done(request, mode=IntakeDraft.Mode.STAFF))
+staff_intake_receipt = _staff(
+    lambda request, tracking_number: intake_receipt(request, tracking_number, mode=IntakeDraft.Mode.STAFF)
+)

@@ -76,3 +76,58 @@ def test_twenty_threads_creating_complaints_at_once_get_distinct_gap_free_number
     assert sorted(numbers) == [f"CPC-2026-{n:05d}" for n in range(1, 21)]
     assert Complaint.objects.count() == 20
     assert TrackingSequence.objects.get(prefix="CPC", year=2026).last_number == 20
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_threads_submitting_the_same_form_token_file_exactly_one_complaint():
+    import io
+
+    from tests.factories import PNG_BYTES
+
+    assert connection.vendor == "postgresql"
+    form_data = {
+        "incident": {"narrative": "Same form, fifty requests at once.", "location": "Main St"},
+        "officers": [{"known": "unknown"}],
+        "kinds": ["rude"],
+        "witnesses": [],
+        "about": {"filing_as": "self", "first_name": "Ana", "last_name": "Ruiz", "email": "ana@example.com"},
+    }
+    barrier = threading.Barrier(50)
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def submit() -> None:
+        try:
+            barrier.wait(timeout=60)
+            complaint = services.complaint_submit(
+                form_data=form_data,
+                files=[(io.BytesIO(PNG_BYTES), "photo.png")],
+                language="en",
+                idempotency_key="f" * 32,
+                status_code="ABCD-EFGH-JKLM",
+            )
+            with lock:
+                numbers.append(complaint.tracking_number)
+        except BaseException as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert len(numbers) == 50 and len(set(numbers)) == 1
+    complaint = Complaint.objects.get()
+    assert complaint.attachments.count() == 1
+    assert complaint.parties.count() == 1
+    from pathlib import Path
+
+    from django.core.files.storage import storages
+
+    stored = [p for p in Path(storages["private"].location).rglob("*") if p.is_file()]
+    assert len(stored) == 1  # the losing requests left no orphan file

@@ -1,0 +1,372 @@
+"""The intake form as a sequence of server-side steps over a draft.
+
+Each step's raw input is saved in the draft as typed, so going back, refreshing or leaving for a
+while loses nothing; every step is validated again before submission, and only validated data
+reaches ``complaints.services.complaint_submit``.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from complaints import services as complaint_services
+from complaints import uploads
+from complaints.models import Complaint, ConsentText
+from oversight import audit
+
+from .forms import (
+    AboutForm,
+    ConsentForm,
+    EvidenceForm,
+    IncidentForm,
+    KindsForm,
+    OfficerFormSet,
+    ReviewForm,
+    WitnessFormSet,
+)
+from .models import DraftFile, IntakeDraft
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: Any
+
+
+STEPS = [
+    Step("incident", gettext_lazy("What happened")),
+    Step("officers", gettext_lazy("Officers")),
+    Step("kinds", gettext_lazy("Kind of misconduct")),
+    Step("witnesses", gettext_lazy("Witnesses")),
+    Step("evidence", gettext_lazy("Evidence")),
+    Step("about", gettext_lazy("About you")),
+    Step("consent", gettext_lazy("Before you send")),
+    Step("review", gettext_lazy("Review and send")),
+]
+STEP_SLUGS = [step.slug for step in STEPS]
+FORMSET_PREFIX = {"officers": "officers", "witnesses": "witnesses"}
+_IGNORED_KEYS = {"csrfmiddlewaretoken", "action"}
+
+
+def step_index(slug: str) -> int:
+    return STEP_SLUGS.index(slug)
+
+
+def neighbours(slug: str) -> tuple[str | None, str | None]:
+    i = step_index(slug)
+    return (STEP_SLUGS[i - 1] if i > 0 else None, STEP_SLUGS[i + 1] if i + 1 < len(STEPS) else None)
+
+
+# --- Drafts --------------------------------------------------------------------------------------
+
+
+def _session_key(mode: str) -> str:
+    return f"intake_draft:{mode}"
+
+
+def draft_for_request(request: HttpRequest, mode: str) -> IntakeDraft | None:
+    token = request.session.get(_session_key(mode))
+    if not token:
+        return None
+    draft = IntakeDraft.objects.filter(token=token, mode=mode, expires_at__gt=timezone.now()).first()
+    if draft is None:
+        return None
+    if mode == IntakeDraft.Mode.STAFF and draft.staff_user_id != request.user.pk:
+        return None
+    return draft
+
+
+def draft_start(request: HttpRequest, *, mode: str, language: str) -> IntakeDraft:
+    """Begin a new draft for this browser session (replacing an unfinished one)."""
+    old = draft_for_request(request, mode)
+    if old is not None and not old.submitted:
+        draft_discard(old)
+    draft = IntakeDraft.objects.create(
+        mode=mode,
+        language=language,
+        status_code=complaint_services.status_code_new(),
+        staff_user=request.user if mode == IntakeDraft.Mode.STAFF else None,
+    )
+    request.session[_session_key(mode)] = draft.token
+    return draft
+
+
+def draft_discard(draft: IntakeDraft) -> None:
+    for staged in draft.files.all():
+        staged.file.delete(save=False)
+    draft.delete()
+
+
+def raw_from_post(post: QueryDict) -> dict[str, list[str]]:
+    return {key: values for key, values in post.lists() if key not in _IGNORED_KEYS}
+
+
+def querydict(raw: dict[str, list[str]] | None) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, values in (raw or {}).items():
+        data.setlist(key, values)
+    return data
+
+
+def draft_save_step(draft: IntakeDraft, slug: str, raw: dict[str, list[str]]) -> None:
+    draft.data = {**draft.data, slug: raw}
+    draft.save(update_fields=["data", "updated_at"])
+
+
+# --- Forms for a step -----------------------------------------------------------------------------
+
+
+def active_consent(language: str) -> ConsentText | None:
+    texts = ConsentText.objects.filter(is_active=True).order_by("-created_at")
+    return texts.filter(language=language).first() or texts.filter(language=settings.LANGUAGE_CODE).first()
+
+
+def form_for(draft: IntakeDraft, slug: str, data: QueryDict | None = None, files=None) -> Any:
+    """The step's form (or formset), bound to ``data`` or to what the draft holds for the step."""
+    stored = draft.data.get(slug)
+    bound = data if data is not None else (querydict(stored) if stored is not None else None)
+    staff = draft.mode == IntakeDraft.Mode.STAFF
+    if slug == "incident":
+        return IncidentForm(bound, staff=staff)
+    if slug == "officers":
+        return OfficerFormSet(bound, prefix="officers")
+    if slug == "kinds":
+        return KindsForm(bound)
+    if slug == "witnesses":
+        return WitnessFormSet(bound, prefix="witnesses")
+    if slug == "evidence":
+        return EvidenceForm(bound, files)
+    if slug == "about":
+        return AboutForm(bound, initial={"preferred_language": draft.language})
+    if slug == "consent":
+        return ConsentForm(bound, consent=active_consent(draft.language), staff=staff)
+    if slug == "review":
+        return ReviewForm(bound, initial={"form_token": draft.token})
+    raise KeyError(slug)
+
+
+# --- Formset rows without JavaScript -----------------------------------------------------------
+
+
+def formset_add_row(raw: dict[str, list[str]], prefix: str, max_rows: int = 10) -> dict[str, list[str]]:
+    total_key = f"{prefix}-TOTAL_FORMS"
+    total = int((raw.get(total_key) or ["1"])[0] or 1)
+    return {**raw, total_key: [str(min(total + 1, max_rows))]}
+
+
+def formset_remove_row(raw: dict[str, list[str]], prefix: str, index: int) -> dict[str, list[str]]:
+    total_key = f"{prefix}-TOTAL_FORMS"
+    total = int((raw.get(total_key) or ["1"])[0] or 1)
+    if total <= 1 or not 0 <= index < total:
+        return raw
+    kept = {k: v for k, v in raw.items() if not k.startswith(f"{prefix}-")}
+    for key in ("INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
+        if f"{prefix}-{key}" in raw:
+            kept[f"{prefix}-{key}"] = raw[f"{prefix}-{key}"]
+    new_index = 0
+    for old_index in range(total):
+        if old_index == index:
+            continue
+        head = f"{prefix}-{old_index}-"
+        for key, values in raw.items():
+            if key.startswith(head):
+                kept[f"{prefix}-{new_index}-{key[len(head) :]}"] = values
+        new_index += 1
+    kept[total_key] = [str(total - 1)]
+    return kept
+
+
+# --- Evidence ---------------------------------------------------------------------------------------
+
+
+def draft_stage_files(draft: IntakeDraft, uploaded: list) -> list[str]:
+    """Check and stage uploaded files; return the error messages for the ones refused.
+
+    The type is judged from the bytes against the allow-list, never from the name or the
+    browser's claim; per-file, count and total limits come from settings.
+    """
+    errors: list[str] = []
+    existing = list(draft.files.all())
+    count = len(existing)
+    total = sum(f.size for f in existing)
+    for upload in uploaded:
+        name = complaint_services.safe_display_name(upload.name)
+        if count >= settings.INTAKE_MAX_FILES:
+            errors.append(
+                _("%(name)s was not added: you can send up to %(count)d files.")
+                % {"name": name, "count": settings.INTAKE_MAX_FILES}
+            )
+            continue
+        info = uploads.inspect(upload.file)
+        problem = _file_problem(name, info, total)
+        if problem:
+            errors.append(problem)
+            continue
+        staged = DraftFile(
+            draft=draft, original_name=name, size=info.size, content_type=info.content_type, sha256=info.sha256
+        )
+        staged.file.save("upload", upload.file, save=False)
+        try:
+            staged.save()
+        except Exception:
+            staged.file.delete(save=False)
+            raise
+        count += 1
+        total += info.size
+    return errors
+
+
+def _file_problem(name: str, info: uploads.Inspected, total_so_far: int) -> str | None:
+    limit_mb = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+    if info.size == 0:
+        return _("%(name)s is empty.") % {"name": name}
+    if info.size > settings.ATTACHMENT_MAX_BYTES:
+        return _("%(name)s is too large. Each file can be up to %(limit)d MB.") % {"name": name, "limit": limit_mb}
+    if total_so_far + info.size > settings.INTAKE_MAX_TOTAL_BYTES:
+        return _("%(name)s was not added: all files together can be up to %(limit)d MB.") % {
+            "name": name,
+            "limit": settings.INTAKE_MAX_TOTAL_BYTES // (1024 * 1024),
+        }
+    if info.content_type not in uploads.ALLOWED_TYPES:
+        return _(
+            "%(name)s is not a kind of file we can accept. Send photos, videos, audio, PDFs or office documents."
+        ) % {"name": name}
+    return None
+
+
+def draft_remove_file(draft: IntakeDraft, file_id: int) -> None:
+    staged = draft.files.filter(pk=file_id).first()
+    if staged is not None:
+        staged.file.delete(save=False)
+        staged.delete()
+
+
+# --- Review and submit -----------------------------------------------------------------------------
+
+
+@dataclass
+class Validated:
+    form_data: dict[str, Any]
+    invalid_steps: list[str]
+
+
+def draft_validate(draft: IntakeDraft) -> Validated:
+    """Validate every step again from what the draft holds."""
+    form_data: dict[str, Any] = {}
+    invalid: list[str] = []
+    for slug in ("incident", "officers", "kinds", "witnesses", "about", "consent"):
+        if slug not in draft.data and slug in ("kinds", "witnesses"):
+            form_data[slug] = []
+            continue
+        form = form_for(draft, slug)
+        if slug not in draft.data or not form.is_valid():
+            invalid.append(slug)
+            continue
+        if slug == "officers":
+            form_data[slug] = [f.to_data() for f in form.forms if f.cleaned_data.get("known")]
+        elif slug == "witnesses":
+            form_data[slug] = [f.to_data() for f in form.forms if f.cleaned_data and not f.is_blank()]
+        else:
+            form_data[slug] = form.to_data()
+    return Validated(form_data=form_data, invalid_steps=invalid)
+
+
+def draft_submit(draft: IntakeDraft, *, actor: Any = None) -> Complaint:
+    """File the draft as a complaint, once; then forget what the draft held.
+
+    The draft token is the idempotency key, so a second submission of the same draft returns the
+    same complaint. Staged files are copied into the complaint's attachments inside the
+    submission's transaction and deleted from staging only after it commits.
+    """
+    if draft.complaint_id:
+        return draft.complaint
+    validated = draft_validate(draft)
+    if validated.invalid_steps:
+        raise ValidationError(_("Some answers need attention before you can send the complaint."))
+    staged = list(draft.files.all())
+    handles = [s.file.open("rb") for s in staged]
+    try:
+        incident = validated.form_data["incident"]
+        staff = draft.mode == IntakeDraft.Mode.STAFF
+        received_at = None
+        if staff and incident.get("received_date"):
+            received_at = timezone.make_aware(
+                datetime.combine(datetime.fromisoformat(incident["received_date"]).date(), time(12, 0))
+            )
+        complaint = complaint_services.complaint_submit(
+            form_data=validated.form_data,
+            files=[(handle, s.original_name) for handle, s in zip(handles, staged, strict=True)],
+            language=draft.language,
+            idempotency_key=draft.token,
+            status_code=draft.status_code,
+            channel=(incident.get("channel") or Complaint.Channel.PHONE) if staff else Complaint.Channel.WEB,
+            actor=actor,
+            received_at=received_at,
+        )
+    finally:
+        for handle in handles:
+            handle.close()
+    IntakeDraft.objects.filter(pk=draft.pk).update(complaint=complaint, data={})
+    draft.complaint = complaint
+    draft.data = {}
+    transaction.on_commit(lambda: _clear_staging(draft.pk))
+    return complaint
+
+
+def _clear_staging(draft_id: int) -> None:
+    for staged in DraftFile.objects.filter(draft_id=draft_id):
+        staged.file.delete(save=False)
+        staged.delete()
+
+
+def drafts_purge_expired() -> int:
+    """Delete expired drafts and their staged files; return how many drafts went."""
+    expired = IntakeDraft.objects.filter(expires_at__lte=timezone.now())
+    count = 0
+    for draft in expired.prefetch_related("files"):
+        draft_discard(draft)
+        count += 1
+    return count
+
+
+def record_spam(step: str) -> None:
+    audit.record("intake.spam_blocked", outcome=audit.Outcome.DENIED, data={"step": step})
+
+
+def add_usa_classes(form: forms.BaseForm) -> None:
+    """USWDS classes on widgets, and error ids in aria-describedby, before rendering."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        css = {
+            forms.RadioSelect: "usa-radio__input",
+            forms.CheckboxSelectMultiple: "usa-checkbox__input",
+            forms.CheckboxInput: "usa-checkbox__input",
+            forms.Select: "usa-select",
+            forms.Textarea: "usa-textarea",
+            forms.HiddenInput: "",
+        }
+        for kind, value in css.items():
+            if isinstance(widget, kind):
+                klass = value
+                break
+        else:
+            klass = "usa-file-input" if isinstance(widget, forms.ClearableFileInput) else "usa-input"
+        if klass:
+            widget.attrs["class"] = klass
+        if form.is_bound and form.errors.get(name):
+            bound = form[name]
+            described = [f"{bound.auto_id}_error"]
+            if field.help_text:
+                described.append(f"{bound.auto_id}_helptext")
+            widget.attrs["aria-describedby"] = " ".join(described)
+            if not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                widget.attrs["aria-invalid"] = "true"

@@ -1,0 +1,83 @@
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Complaint
+from oversight.storage import NamedStorage
+
+staging_storage = NamedStorage("staging")
+
+
+def _expiry():
+    return timezone.now() + timedelta(hours=settings.INTAKE_DRAFT_HOURS)
+
+
+def _staging_storage():
+    return staging_storage
+
+
+def _token() -> str:
+    return uuid.uuid4().hex
+
+
+class IntakeDraft(models.Model):
+    """A complaint being filled in, kept server-side so a refresh or the back button loses nothing.
+
+    ``data`` holds each step's raw input; every step is validated again before submission. The
+    token is the idempotency key of the submission. Drafts expire; a submitted draft keeps only its
+    link to the complaint.
+    """
+
+    class Mode(models.TextChoices):
+        PUBLIC = "public", _("Public form")
+        STAFF = "staff", _("Staff entry")
+
+    token = models.CharField(max_length=32, unique=True, default=_token, editable=False)
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.PUBLIC)
+    language = models.CharField(max_length=10, default="en")
+    data = models.JSONField(default=dict, blank=True)
+    status_code = models.CharField(max_length=16, blank=True)
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    complaint = models.ForeignKey(Complaint, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(default=_expiry, db_index=True)
+
+    class Meta:
+        verbose_name = _("intake draft")
+        verbose_name_plural = _("intake drafts")
+
+    def __str__(self) -> str:
+        return f"draft {self.token[:8]}"
+
+    @property
+    def submitted(self) -> bool:
+        return self.complaint_id is not None
+
+
+def _staged_key(instance: "DraftFile", filename: str) -> str:
+    return f"{instance.draft.token}/{uuid.uuid4().hex}"
+
+
+class DraftFile(models.Model):
+    """An evidence file uploaded during the form, held in staging until the complaint is filed."""
+
+    draft = models.ForeignKey(IntakeDraft, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=_staged_key, storage=_staging_storage, max_length=200)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "staff_intake"
+
+urlpatterns = [
+    path("new/", views.staff_intake_start, name="intake_start"),
+    path("new/done/", views.staff_intake_done, name="intake_done"),
+    path("new/receipt/<str:tracking_number>.pdf", views.staff_intake_receipt, name="intake_receipt"),
+    path("new/<slug:step>/", views.staff_intake_step, name="intake_step"),
+]
