@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Allegation, AllegationCategory, Attachment, Complaint, Party, SubjectOfficer
+from .models import Allegation, AllegationCategory, Attachment, Complaint, ConsentText, Party, SubjectOfficer
 from .selectors import complaint_visible_queryset
 
 
@@ -138,3 +138,21 @@ class PartyAdmin(ScopedToVisibleComplaints, SimpleHistoryAdmin):
 
     def has_module_permission(self, request):
         return request.user.has_perm("complaints.view_personal_data") and super().has_module_permission(request)
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(SimpleHistoryAdmin):
+    """Publishing the advisory text. A version residents have agreed to can no longer be edited:
+    publish a new version instead, so each complaint keeps the exact text its filer saw."""
+
+    list_display = ("version", "language", "title", "is_active", "created_at")
+    list_filter = ("language", "is_active")
+    search_fields = ("version", "title")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and Complaint.objects.filter(consent=obj).exists():
+            return ("version", "language", "title", "body", "agreement")
+        return ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,6 +4,7 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,10 +16,14 @@ from .models import (
     AllegationCategory,
     Complaint,
     Party,
+    PublicTimelineEntry,
     SubjectOfficer,
     TrackingSequence,
 )
-from .services import format_tracking_number
+from .services import format_tracking_number, normalise_status_code
+from .stages import public_stage
+
+DEMO_STATUS_CODE = "DEMO-CODE-2026"
 
 CHUNK = 5000
 S = Complaint.Status
@@ -201,6 +206,9 @@ def seed_complaints(ctx: DemoContext) -> None:
         return
     pools = _Pools(ctx)
     rng = ctx.rng
+    # One code for every demo complaint, so anyone trying the demo can use the status lookup.
+    ctx.shared["demo_code_hash"] = make_password(normalise_status_code(DEMO_STATUS_CODE))
+    ctx.log(f"  status code for any demo complaint: {DEMO_STATUS_CODE}")
     leaves = list(AllegationCategory.objects.filter(parent__isnull=False, is_active=True).values_list("pk", flat=True))
     districts = ctx.shared["districts"]
     agency = ctx.shared["agency"]
@@ -283,7 +291,17 @@ def _create_chunk(ctx, pools, received, numbers, leaves, districts, agency, offi
                 status_changed_at=when + timedelta(days=min(age_days, rng.randint(0, 120))),
             )
         )
+    for complaint in complaints:
+        complaint.status_code_hash = ctx.shared["demo_code_hash"]
     Complaint.objects.bulk_create(complaints, batch_size=1000)
+    PublicTimelineEntry.objects.bulk_create(
+        [
+            PublicTimelineEntry(complaint=c, stage=public_stage(c.status), occurred_at=c.status_changed_at)
+            for c in complaints
+            if c.status != S.RECEIVED
+        ],
+        batch_size=2000,
+    )
     parties: list[Party] = []
     subjects: list[SubjectOfficer] = []
     for complaint in complaints:

@@ -137,10 +137,9 @@ def complaint_status_for_public(*, tracking_number: str, code: str) -> PublicSta
     stage = public_stage(complaint.status)
     labels = dict(PublicStage.choices)
     entries = list(complaint.timeline.order_by("occurred_at", "id"))
-    if not entries:
-        entries_view = [(PublicStage.RECEIVED, labels[PublicStage.RECEIVED], complaint.received_at, "")]
-    else:
-        entries_view = [(e.stage, labels.get(e.stage, e.stage), e.occurred_at, e.detail) for e in entries]
+    entries_view = [(e.stage, labels.get(e.stage, e.stage), e.occurred_at, e.detail) for e in entries]
+    if not any(e.stage == PublicStage.RECEIVED for e in entries):
+        entries_view.insert(0, (PublicStage.RECEIVED, labels[PublicStage.RECEIVED], complaint.received_at, ""))
     reached = {entry[0] for entry in entries_view} | {stage}
     path_stages = list(USUAL_PATH)
     if stage == PublicStage.IN_MEDIATION or PublicStage.IN_MEDIATION in reached:

@@ -57,3 +57,28 @@ class RequestUserMiddleware:
             return self.get_response(request)
         finally:
             context.reset_context(token)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request body larger than the intake allows, before Django reads it.
+
+    Django streams uploads to temporary files without a total limit; this stops a giant body at
+    the door with a plain 413 page instead of filling the disk.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.INTAKE_MAX_TOTAL_BYTES + 1024 * 1024  # the files plus the form fields
+        if length > limit:
+            from django.shortcuts import render
+
+            return render(
+                request, "413.html", {"limit_mb": settings.INTAKE_MAX_TOTAL_BYTES // (1024 * 1024)}, status=413
+            )
+        return self.get_response(request)

@@ -82,6 +82,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("oversight.historicalofficer", "view"),
         *_crud("complaints.allegationcategory", "view", "add", "change"),
         *_crud("complaints.historicalallegationcategory", "view"),
+        *_crud("complaints.consenttext", "view", "add", "change"),
+        *_crud("complaints.historicalconsenttext", "view"),
         "oversight.view_auditevent",
     ],
 }

@@ -103,6 +103,8 @@ class IncidentForm(HoneypotMixin):
     def __init__(self, *args, staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.staff = staff
+        # Required unless the visitor says they don't know: not labelled "optional".
+        self.fields["date"].hide_optional = self.fields["time"].hide_optional = True
         if staff:
             self.fields["channel"] = forms.ChoiceField(label=_("How was it received?"), choices=_blank(STAFF_CHANNELS))
             self.fields["received_date"] = forms.DateField(
@@ -167,6 +169,11 @@ class OfficerForm(forms.Form):
         label=_("Vehicle"), max_length=200, required=False, help_text=_("A car number or a license plate.")
     )
     unit = forms.CharField(label=_("Unit or district"), max_length=120, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("name", "badge", "appearance", "vehicle", "unit"):
+            self.fields[name].hide_optional = True  # which ones are needed depends on the answer above
 
     def clean(self):
         data = super().clean()
@@ -314,6 +321,11 @@ class AboutForm(forms.Form):
         "gender",
         "age_range",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "email", "phone", "address", "preferred_contact"):
+            self.fields[name].hide_optional = True  # needed unless anonymous, depending on the contact choice
 
     def clean(self):
         data = super().clean()

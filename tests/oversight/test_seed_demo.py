@@ -69,3 +69,13 @@ def test_same_seed_gives_the_same_data(django_db_blocker):
     AuditEvent.objects.filter(action="demo.seeded").update(action="demo.seeded.previous")
     call_command("seed_demo", complaints=40, seed=99, as_of="2026-11-01")
     assert _snapshot() == first
+
+
+def test_any_demo_complaint_can_be_looked_up_with_the_demo_code(client):
+    from complaints.demo import DEMO_STATUS_CODE
+
+    call_command("seed_demo", complaints=20, seed=3, as_of="2026-11-01", quiet_logins=True)
+    complaint = Complaint.objects.exclude(status="received").first()
+    response = client.post("/status/", {"tracking_number": complaint.tracking_number, "code": DEMO_STATUS_CODE})
+    assert response.status_code == 200
+    assert "Current stage" in response.content.decode()

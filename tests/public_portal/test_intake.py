@@ -12,8 +12,8 @@ from .intake_flow import (
     PUBLIC,
     Filing,
     about,
-    fill_to_review,
     file_complaint,
+    fill_to_review,
     form_token,
     incident,
     officers,
@@ -104,7 +104,9 @@ def test_going_back_and_forth_keeps_what_was_entered(client):
     start(client)
     narrative = "The sergeant shouted at my daughter and pushed her to the ground near the school."
     client.post(f"{PUBLIC}/incident/", {**incident(narrative=narrative), "action": "next"})
-    client.post(f"{PUBLIC}/officers/", {**officers({"known": "described", "appearance": "Tall, red hair"}), "action": "back"})
+    client.post(
+        f"{PUBLIC}/officers/", {**officers({"known": "described", "appearance": "Tall, red hair"}), "action": "back"}
+    )
     page = client.get(f"{PUBLIC}/incident/").content.decode()
     assert narrative in page
     page = client.get(f"{PUBLIC}/officers/").content.decode()
@@ -236,7 +238,11 @@ def test_an_exception_after_files_are_saved_leaves_no_complaint_and_no_file(clie
     assert not Complaint.objects.exists()
     assert not Attachment.objects.exists()
     root = private_storage.location
-    stored = [p for p in __import__("pathlib").Path(root).rglob("*") if p.is_file()] if root and __import__("os").path.isdir(root) else []
+    stored = (
+        [p for p in __import__("pathlib").Path(root).rglob("*") if p.is_file()]
+        if root and __import__("os").path.isdir(root)
+        else []
+    )
     assert stored == []
     # The draft survives, so the resident can try again.
     assert IntakeDraft.objects.get().complaint is None
@@ -324,7 +330,9 @@ def test_a_staged_file_can_be_removed(client):
 
 def test_anonymous_complaint_stores_no_identity_anywhere(client):
     # The resident typed their name, then chose anonymity: nothing of it may be kept.
-    filing = Filing(about=about(filing_as="anonymous", first_name="Zebulon", last_name="Quartermaine", email="zq@example.com"))
+    filing = Filing(
+        about=about(filing_as="anonymous", first_name="Zebulon", last_name="Quartermaine", email="zq@example.com")
+    )
     complaint = file_complaint(client, filing)
     assert complaint.anonymity == Complaint.Anonymity.ANONYMOUS
     assert not complaint.parties.exists()
@@ -338,7 +346,9 @@ def test_anonymous_complaint_stores_no_identity_anywhere(client):
 
 def test_filing_for_someone_else_records_both_people(client):
     filing = Filing(
-        about=about(filing_as="someone_else", victim_first_name="Ana", victim_last_name="Ruiz", victim_contact="Her cousin")
+        about=about(
+            filing_as="someone_else", victim_first_name="Ana", victim_last_name="Ruiz", victim_contact="Her cousin"
+        )
     )
     complaint = file_complaint(client, filing)
     roles = dict(complaint.parties.values_list("role", "last_name"))
@@ -387,3 +397,29 @@ def test_an_unfinished_draft_can_be_continued(client):
     response = client.post(f"{PUBLIC}/", {"action": "continue"})
     assert response["Location"].endswith(f"{PUBLIC}/incident/")
     assert "Outside the laundromat" in client.get(f"{PUBLIC}/incident/").content.decode()
+
+
+def test_a_request_larger_than_the_limit_is_refused_before_reading(client, settings):
+    settings.INTAKE_MAX_TOTAL_BYTES = 1024
+    start(client)
+    response = client.post(f"{PUBLIC}/evidence/", {"action": "upload"}, CONTENT_LENGTH=str(5 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "Too much to send at once" in response.content.decode()
+
+
+def test_expired_drafts_and_their_files_are_purged(client, settings):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    start(client)
+    upload(client, "a.png", PNG_BYTES)
+    staged = DraftFile.objects.get()
+    storage, name = staged.file.storage, staged.file.name
+    assert storage.exists(name)
+    IntakeDraft.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    call_command("purge_drafts")
+    assert not IntakeDraft.objects.exists() and not DraftFile.objects.exists()
+    assert not storage.exists(name)
+    assert client.get(f"{PUBLIC}/incident/").status_code == 302  # the visitor is sent to start again
