@@ -212,7 +212,7 @@ class ComplaintReceipt(Document):
             [a.original_name, filesizeformat(a.size), para(a.sha256, styles.mono)]
             for a in attachments  # the hash is 64 characters: its column fits it on one line
         ]
-        out.append(data_table([_("File"), _("Size"), _("Fingerprint (SHA-256)")], rows, col_widths=[0.3, 0.11, 0.59]))
+        out.append(data_table([_("File"), _("Size"), _("Fingerprint (SHA-256)")], rows, col_widths=[0.25, 0.1, 0.65]))
         return out
 
     def _next_steps(self) -> list[Flowable]:

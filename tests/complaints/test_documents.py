@@ -173,6 +173,9 @@ def test_receipt_is_rendered_in_the_complaints_language():
     assert "Fuerza física" in text  # the Spanish name from the taxonomy data
     assert "Physical force" not in text
     assert "12 de marzo de 2026" in text  # Django's Spanish date format
+    # The receipt's own words come from the Spanish catalog.
+    assert "Comprobante de la queja" in text and "Lo que nos contó" in text
+    assert "Complaint receipt" not in text and "What you told us" not in text
 
 
 def test_language_argument_overrides_the_complaints_language():
