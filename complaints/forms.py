@@ -21,6 +21,11 @@ class IntakeQueueFilterForm(forms.Form):
         label=_("District"), required=False, queryset=District.objects.order_by("code"), empty_label=_("Any")
     )
     language = forms.ChoiceField(label=_("Language"), required=False, choices=[("", _("Any")), *settings.LANGUAGES])
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[("oldest", _("Longest waiting first")), ("newest", _("Newest first"))],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

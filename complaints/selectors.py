@@ -50,9 +50,10 @@ def intake_queue_for_user(
     channel: str = "",
     district_id: int | None = None,
     language: str = "",
+    newest_first: bool = False,
 ) -> QuerySet[Complaint]:
-    """New complaints (received or in triage) this user may see, filtered, oldest first so the
-    longest-waiting complaint is handled first."""
+    """New complaints (received or in triage) this user may see, filtered; by default oldest
+    first, so the longest-waiting complaint is handled first."""
     queryset = complaint_visible_queryset(user).filter(status__in=Complaint.INTAKE_STATUSES)
     if received_from:
         queryset = queryset.filter(received_at__date__gte=received_from)
@@ -64,7 +65,8 @@ def intake_queue_for_user(
         queryset = queryset.filter(district_id=district_id)
     if language:
         queryset = queryset.filter(language=language)
-    return queryset.select_related("district", "entered_by").order_by("received_at", "id")
+    order = ("-received_at", "-id") if newest_first else ("received_at", "id")
+    return queryset.select_related("district", "entered_by").order_by(*order)
 
 
 def complaint_get_for_user(*, user: Any, tracking_number: str, perm: str = "view") -> Complaint:

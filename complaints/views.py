@@ -39,6 +39,7 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
         channel=filters.get("channel", ""),
         district_id=filters["district"].pk if filters.get("district") else None,
         language=filters.get("language", ""),
+        newest_first=filters.get("order") == "newest",
     )
     counts = dict(queryset.order_by().values_list("status").annotate(n=Count("id")))
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))

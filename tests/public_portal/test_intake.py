@@ -423,3 +423,18 @@ def test_expired_drafts_and_their_files_are_purged(client, settings):
     assert not IntakeDraft.objects.exists() and not DraftFile.objects.exists()
     assert not storage.exists(name)
     assert client.get(f"{PUBLIC}/incident/").status_code == 302  # the visitor is sent to start again
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_witness_and_upload_errors_in_both_languages(client, language):
+    if language == "es":
+        _spanish(client)
+    start(client)
+    response = client.post(f"{PUBLIC}/witnesses/", {**witnesses({"email": "not-an-email"}), "action": "next"})
+    assert response.status_code == 400
+    expected = "Introduzca una dirección de correo electrónico válida." if language == "es" else "Enter a valid email"
+    assert expected in response.content.decode()
+    response = upload(client, "photo.jpg", b"<html><script>alert(1)</script></html>")
+    assert response.status_code == 400
+    expected = "No podemos aceptar el tipo de archivo" if language == "es" else "not a kind of file we can accept"
+    assert expected in response.content.decode()

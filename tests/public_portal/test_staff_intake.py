@@ -69,3 +69,15 @@ def test_intake_queue_query_count_is_flat(client, intake_coordinator, django_ass
 def test_empty_queue_says_so(client, intake_coordinator):
     client.force_login(intake_coordinator)
     assert "No new complaints match" in client.get(reverse("complaints:intake_queue")).content.decode()
+
+
+def test_intake_queue_can_show_the_newest_first(client, intake_coordinator):
+    from datetime import UTC, datetime
+
+    old = ComplaintFactory(received_at=datetime(2026, 1, 2, tzinfo=UTC))
+    new = ComplaintFactory(received_at=datetime(2026, 6, 2, tzinfo=UTC))
+    client.force_login(intake_coordinator)
+    default = client.get(reverse("complaints:intake_queue")).content.decode()
+    assert default.index(old.tracking_number) < default.index(new.tracking_number)
+    newest = client.get(reverse("complaints:intake_queue"), {"order": "newest"}).content.decode()
+    assert newest.index(new.tracking_number) < newest.index(old.tracking_number)
