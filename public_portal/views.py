@@ -1,3 +1,5 @@
+from datetime import date, time
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -202,6 +204,9 @@ def _render_review(request, draft, mode, validated, status, error: str = "") -> 
             step_title=intake.STEPS[-1].title,
             data=data,
             district=district,
+            channel_label=dict(Complaint.Channel.choices).get(incident.get("channel"), ""),
+            incident_date=date.fromisoformat(incident["date"]) if incident.get("date") else None,
+            incident_time=time.fromisoformat(incident["time"]) if incident.get("time") else None,
             kinds=[KIND_LABELS[k] for k in data.get("kinds", []) if k in KIND_LABELS],
             categories=categories,
             invalid_steps=validated.invalid_steps,

@@ -142,8 +142,8 @@ def test_review_shows_everything_entered(client):
     fill_to_review(client, filing)
     page = client.get(f"{PUBLIC}/review/").content.decode()
     for text in [
-        "2026-03-12",
-        "21:15",
+        "March 12, 2026",
+        "9:15 p.m.",
         "Outside the laundromat at 5th and Market",
         "District 9",
         "took my phone when I asked why",
