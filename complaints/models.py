@@ -122,6 +122,8 @@ class Complaint(TimeStampedModel):
         UNKNOWN = "unknown", _("Unknown")
 
     INTAKE_STATUSES = (Status.RECEIVED, Status.IN_TRIAGE)
+    # What intake coordinators see and act on: new complaints and those in mediation.
+    TRIAGE_STATUSES = (Status.RECEIVED, Status.IN_TRIAGE, Status.IN_MEDIATION)
 
     tracking_number = models.CharField(_("tracking number"), max_length=32, unique=True, editable=False)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
@@ -182,6 +184,20 @@ class Complaint(TimeStampedModel):
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     # The resident's status code, stored only as a salted hash (Django's password hashers).
     status_code_hash = models.CharField(max_length=256, blank=True, editable=False)
+
+    class ClosureReason(models.TextChoices):
+        NO_JURISDICTION = "no_jurisdiction", _("No jurisdiction")
+        DUPLICATE = "duplicate", _("Duplicate of another complaint")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the complainant")
+        INSUFFICIENT_INFORMATION = "insufficient_information", _("Not enough information to investigate")
+
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=32, choices=ClosureReason.choices, blank=True, editable=False
+    )
+    referred_to = models.CharField(_("referred to"), max_length=200, blank=True, editable=False)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates", editable=False
+    )
     consent = models.ForeignKey(
         ConsentText,
         verbose_name=_("consent text agreed to"),

@@ -18,8 +18,8 @@ def complaint_visible_queryset(user: Any) -> QuerySet[Complaint]:
     """The complaints ``user`` may see.
 
     * ``complaints.view_all_complaints`` (supervisors): every complaint.
-    * ``complaints.triage_complaint`` (intake coordinators): every complaint still in intake, plus
-      any they were given.
+    * ``complaints.triage_complaint`` (intake coordinators): every complaint still in intake or in
+      mediation, plus any they were given.
     * everyone else: only complaints they hold an object permission on (assigned investigators,
       board members on referred cases). A model-level view permission does not widen this.
     """
@@ -30,7 +30,7 @@ def complaint_visible_queryset(user: Any) -> QuerySet[Complaint]:
         return base
     granted = permissions.visible_for(user, "complaints.view_complaint", base)
     if user.has_perm("complaints.triage_complaint"):
-        return base.filter(Q(status__in=Complaint.INTAKE_STATUSES) | Q(pk__in=granted.values("pk")))
+        return base.filter(Q(status__in=Complaint.TRIAGE_STATUSES) | Q(pk__in=granted.values("pk")))
     return granted
 
 

@@ -66,6 +66,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.view_all_complaints",
         "complaints.triage_complaint",
         "complaints.assign_complaint",
+        "investigations.approve_findings",
+        "investigations.decide_case",
+        "investigations.reopen_case",
+        "investigations.authorize_subpoena",
         "complaints.view_personal_data",
         "oversight.view_auditevent",
     ],
@@ -190,3 +194,28 @@ def users_with_access(obj: Model, perm: str) -> list[Any]:
     codename = perm.split(".", 1)[-1]
     holders = get_users_with_perms(obj, attach_perms=True, with_group_users=True)
     return [user for user, perms in holders.items() if codename in perms]
+
+
+def grant_bulk(user_or_group: Any, perms: Iterable[str], objects: list[Model]) -> int:
+    """Give one user ``perms`` on many objects in a few queries (demo data and imports).
+
+    Not audited row by row: the caller records one event for the whole operation.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    if not objects:
+        return 0
+    content_type = ContentType.objects.get_for_model(objects[0])
+    wanted = _permissions(perms)
+    if isinstance(user_or_group, Group):
+        model, owner = GroupObjectPermission, {"group": user_or_group}
+    else:
+        model, owner = UserObjectPermission, {"user": user_or_group}
+    rows = [
+        model(permission=perm, content_type=content_type, object_pk=str(obj.pk), **owner)
+        for obj in objects
+        for perm in wanted
+    ]
+    model.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return len(rows)

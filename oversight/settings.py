@@ -191,6 +191,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-intake-drafts": {"task": "public_portal.tasks.purge_expired_drafts", "schedule": 3600.0},
+    "send-deadline-reminders": {"task": "investigations.tasks.send_deadline_reminders", "schedule": 86400.0},
 }
 
 # --- External services --------------------------------------------------------------------------

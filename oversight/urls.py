@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/", include("oversight.staff_urls")),
     path("staff/complaints/", include("complaints.urls")),
     path("staff/intake/", include("public_portal.staff_urls")),
+    path("staff/cases/", include("investigations.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +21,7 @@ from complaints import services as complaint_services
 from complaints import uploads
 from complaints.models import Complaint, ConsentText
 from oversight import audit
+from oversight.forms import add_usa_classes  # noqa: F401 - re-exported for the intake views
 
 from .forms import (
     AboutForm,
@@ -340,33 +340,3 @@ def drafts_purge_expired() -> int:
 
 def record_spam(step: str) -> None:
     audit.record("intake.spam_blocked", outcome=audit.Outcome.DENIED, data={"step": step})
-
-
-def add_usa_classes(form: forms.BaseForm) -> None:
-    """USWDS classes on widgets, and error ids in aria-describedby, before rendering."""
-    for name, field in form.fields.items():
-        widget = field.widget
-        css = {
-            forms.RadioSelect: "usa-radio__input",
-            forms.CheckboxSelectMultiple: "usa-checkbox__input",
-            forms.CheckboxInput: "usa-checkbox__input",
-            forms.Select: "usa-select",
-            forms.Textarea: "usa-textarea",
-            forms.HiddenInput: "",
-        }
-        for kind, value in css.items():
-            if isinstance(widget, kind):
-                klass = value
-                break
-        else:
-            klass = "usa-file-input" if isinstance(widget, forms.ClearableFileInput) else "usa-input"
-        if klass:
-            widget.attrs["class"] = klass
-        if form.is_bound and form.errors.get(name):
-            bound = form[name]
-            described = [f"{bound.auto_id}_error"]
-            if field.help_text:
-                described.append(f"{bound.auto_id}_helptext")
-            widget.attrs["aria-describedby"] = " ".join(described)
-            if not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-                widget.attrs["aria-invalid"] = "true"

@@ -1,5 +1,6 @@
 from .audit import AuditChainHead, AuditEvent
 from .base import HistoryContext, TimeStampedModel, history
+from .notifications import SentNotification
 from .roster import Agency, Demographic, District, Officer
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "District",
     "HistoryContext",
     "Officer",
+    "SentNotification",
     "TimeStampedModel",
     "history",
 ]

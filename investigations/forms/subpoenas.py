@@ -1,0 +1,65 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..models import EvidenceItem, Subpoena
+from ..subpoena_workflow import SubpoenaMove, note_required
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SubpoenaDraftForm(forms.ModelForm):
+    class Meta:
+        model = Subpoena
+        fields = ["recipient_kind", "recipient_name", "recipient_address", "demand", "description", "due_date"]
+        widgets = {
+            "recipient_address": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "due_date": DATE_WIDGET,
+        }
+        help_texts = {
+            "description": _("The documents, records or testimony the recipient must produce."),
+            "due_date": _("The date the recipient must comply by."),
+        }
+
+
+class EvidenceChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: EvidenceItem) -> str:
+        return f"{obj.label} · {obj.get_kind_display()} · {obj.description[:80]}"
+
+
+class SubpoenaMoveForm(forms.Form):
+    """One move on one subpoena. The fields depend on the move: a note (required for some), the
+    service method and date when recording service, the returned evidence with compliance."""
+
+    def __init__(self, *args: Any, move: SubpoenaMove, evidence: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", move.action)
+        super().__init__(*args, **kwargs)
+        self.move = move
+        if move.needs_service:
+            self.fields["service_method"] = forms.ChoiceField(
+                label=_("Service method"), choices=[("", "—"), *Subpoena.ServiceMethod.choices]
+            )
+            self.fields["served_at"] = forms.DateField(label=_("Date served"), widget=DATE_WIDGET)
+        if move.takes_returns:
+            self.fields["return_items"] = EvidenceChoiceField(
+                label=_("Evidence received in return"),
+                queryset=evidence if evidence is not None else EvidenceItem.objects.none(),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("Record what was produced as evidence first, then link it here."),
+            )
+        required = note_required(move)
+        if move.target == Subpoena.Status.AUTHORIZED and required:
+            label, help_text = (
+                _("Board vote"),
+                _("Name the board vote that authorized this subpoena (date and motion)."),
+            )
+        elif required:
+            label, help_text = _("Reason"), ""
+        else:
+            label, help_text = _("Note"), ""
+        self.fields["note"] = forms.CharField(
+            label=label, help_text=help_text, required=required, widget=forms.Textarea(attrs={"rows": 2})
+        )

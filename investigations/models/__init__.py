@@ -1,0 +1,22 @@
+from .case import CaseNote, Investigation, InvestigatorAssignment, StatusChange
+from .deadlines import DeadlineReminder, TollingPeriod
+from .evidence import CustodyEvent, EvidenceItem
+from .findings import Disposition, Finding
+from .interviews import Interview
+from .subpoenas import Subpoena, SubpoenaEvent
+
+__all__ = [
+    "CaseNote",
+    "CustodyEvent",
+    "DeadlineReminder",
+    "Disposition",
+    "EvidenceItem",
+    "Finding",
+    "Interview",
+    "Investigation",
+    "InvestigatorAssignment",
+    "StatusChange",
+    "Subpoena",
+    "SubpoenaEvent",
+    "TollingPeriod",
+]

@@ -1,0 +1,1 @@
+"""Every write to case work. Split by subject; import from the submodules."""

@@ -1,0 +1,171 @@
+"""Proposed findings, the public summary, and submitting them for the supervisor's approval."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from complaints.models import Allegation, Complaint
+from oversight import audit
+
+from ..models import Disposition, Finding, Investigation, StatusChange
+from ..selectors import can_work
+from .transitions import complaint_transition
+
+S = Complaint.Status
+
+
+def _lock_for_findings(complaint: Complaint) -> Complaint:
+    # Holding the complaint's row lock orders proposals against a concurrent submit.
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if locked.status != S.UNDER_INVESTIGATION:
+        raise ValidationError(
+            _("Findings can only be changed while the case is under investigation; it is now “%(status)s”.")
+            % {"status": locked.get_status_display()},
+            code="not_under_investigation",
+        )
+    return locked
+
+
+def finding_propose(*, allegation: Allegation, actor: Any, disposition: str, rationale: str) -> Finding:
+    """Propose (or revise) the finding on one allegation, with a rationale.
+
+    Only someone who works the case may, and only while it is under investigation: once findings
+    are submitted they are read-only until a supervisor sends them back (or the board remands).
+    """
+    complaint = allegation.complaint
+    if not can_work(actor, complaint):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if disposition not in Disposition.values:
+        errors["disposition"] = [_("Choose a disposition.")]
+    rationale = (rationale or "").strip()
+    if not rationale:
+        errors["rationale"] = [_("Explain the evidence and reasoning behind this finding.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        _lock_for_findings(complaint)
+        finding, created = Finding.objects.update_or_create(
+            allegation=allegation,
+            defaults={"proposed_disposition": disposition, "rationale": rationale, "proposed_by": actor},
+        )
+        audit.record(
+            "finding.proposed",
+            target=complaint,
+            actor=actor,
+            data={"allegation": allegation.pk, "disposition": disposition, "revised": not created},
+        )
+    return finding
+
+
+def investigation_public_summary_set(*, investigation: Investigation, actor: Any, text: str) -> Investigation:
+    """Write the plain-language summary the public will read (after redaction), while the case is
+    under investigation."""
+    complaint = investigation.complaint
+    if not can_work(actor, complaint):
+        raise PermissionDenied
+    with transaction.atomic():
+        _lock_for_findings(complaint)
+        investigation.public_summary = (text or "").strip()
+        investigation.save(update_fields=["public_summary", "updated_at"])
+        audit.record("investigation.updated", target=complaint, actor=actor, data={"fields": ["public_summary"]})
+    return investigation
+
+
+def findings_missing(complaint: Complaint) -> dict[str, Any]:
+    """What still stops the findings being submitted: allegations without a proposal, a missing
+    public summary. Two queries."""
+    counts = Allegation.objects.filter(complaint=complaint).aggregate(total=Count("id"), proposed=Count("finding"))
+    summary = Investigation.objects.filter(complaint=complaint).values_list("public_summary", flat=True).first() or ""
+    return {
+        "allegations": counts["total"],
+        "without_proposal": counts["total"] - counts["proposed"],
+        "summary_missing": not summary.strip(),
+    }
+
+
+def findings_submit(*, complaint: Complaint, actor: Any, expected_status: str | None = None) -> StatusChange:
+    """Submit the proposed findings for approval: the case moves to ``findings_proposed``.
+
+    Refused unless every allegation has a proposed finding and the public summary is written.
+    The status checks (under investigation, nobody changed it meanwhile, the actor works the case)
+    are the transition's own.
+    """
+    if not can_work(actor, complaint):
+        raise PermissionDenied
+    result: dict[str, Any] = {}
+
+    def apply(locked: Complaint) -> None:
+        missing = findings_missing(locked)
+        errors = []
+        if not missing["allegations"]:
+            errors.append(_("The case has no allegations to make findings on."))
+        elif missing["without_proposal"]:
+            count = missing["without_proposal"]
+            errors.append(
+                ngettext(
+                    "%(count)d of %(total)d allegations has no proposed finding.",
+                    "%(count)d of %(total)d allegations have no proposed finding.",
+                    count,
+                )
+                % {"count": count, "total": missing["allegations"]}
+            )
+        if missing["summary_missing"]:
+            errors.append(_("Write the public summary."))
+        if errors:
+            raise ValidationError(errors, code="incomplete")
+        investigation = Investigation.objects.select_for_update().get(complaint=locked)
+        investigation.findings_submitted_at = timezone.now()
+        investigation.save(update_fields=["findings_submitted_at", "updated_at"])
+        result["allegations"] = missing["allegations"]
+
+    with transaction.atomic():
+        change = complaint_transition(
+            complaint=complaint,
+            to_status=S.FINDINGS_PROPOSED,
+            actor=actor,
+            expected_status=expected_status,
+            apply=apply,
+        )
+        dispositions = dict(
+            Finding.objects.filter(allegation__complaint=complaint)
+            .values_list("proposed_disposition")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        audit.record(
+            "finding.submitted",
+            target=complaint,
+            actor=actor,
+            data={"allegations": result["allegations"], "dispositions": dispositions},
+        )
+    return change
+
+
+# --- Reads for the findings page (the case itself is already scoped by ``case_get_for_user``) ---
+
+
+def findings_allegations_for_case(complaint: Complaint) -> list[Allegation]:
+    """The case's allegations with officer, category and finding loaded, in one query."""
+    return list(
+        Allegation.objects.filter(complaint=complaint)
+        .select_related("subject_officer__officer", "category__parent", "finding", "finding__proposed_by")
+        .order_by("subject_officer_id", "id")
+    )
+
+
+def findings_last_sent_back(complaint: Complaint) -> StatusChange | None:
+    """The supervisor's latest send-back (with its reason), if the findings are back with the investigator."""
+    if complaint.status != S.UNDER_INVESTIGATION:
+        return None
+    latest = (
+        StatusChange.objects.filter(complaint=complaint, to_status=S.UNDER_INVESTIGATION)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return latest if latest is not None and latest.action in {"send_back", "remand"} else None

@@ -1,0 +1,441 @@
+"""The case workspace: dashboard, case overview, triage and workflow actions, assignment, notes,
+timeline and history. Section pages (evidence, interviews, subpoenas, findings, deadline) live in
+their own modules and share ``case_context``."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from complaints.models import Allegation, Complaint, SubjectOfficer
+from complaints.selectors import complaint_parties_for_user, complaint_visible_queryset
+from oversight.forms import add_usa_classes
+
+from ..forms.case import (
+    AcceptForm,
+    AllegationForm,
+    AssignForm,
+    CloseForm,
+    DuplicateForm,
+    LinkOfficerForm,
+    MoveForm,
+    NoteForm,
+    ReferForm,
+)
+from ..models import Investigation, InvestigatorAssignment, StatusChange
+from ..selectors import can_work, case_get_for_user, cases_assigned_to, complaint_available_transitions
+from ..services import allegations as allegation_services
+from ..services import assignment as assignment_services
+from ..services import notes as note_services
+from ..services import triage
+from ..services.transitions import TransitionRefused, complaint_transition
+from ..workflow import transition_for
+
+TABS = [
+    ("overview", gettext_lazy("Overview"), "cases:overview"),
+    ("timeline", gettext_lazy("Timeline"), "cases:timeline"),
+    ("notes", gettext_lazy("Notes"), "cases:notes"),
+    ("interviews", gettext_lazy("Interviews"), "cases:interviews"),
+    ("evidence", gettext_lazy("Evidence"), "cases:evidence"),
+    ("subpoenas", gettext_lazy("Subpoenas"), "cases:subpoenas"),
+    ("findings", gettext_lazy("Findings"), "cases:findings"),
+    ("deadline", gettext_lazy("Deadline"), "cases:deadline"),
+    ("history", gettext_lazy("History"), "cases:history"),
+]
+# Actions that need a form of their own (more than a reason).
+FORM_ACTIONS = {"accept": "cases:accept", "refer": "cases:refer", "close": "cases:close", "submit": "cases:findings"}
+
+
+def _deadline(investigation: Investigation | None) -> Any:
+    if investigation is None:
+        return None
+    try:
+        from ..deadlines import deadline_for
+    except ImportError:  # the deadline module is optional for pages that do not show it
+        return None
+    return deadline_for(investigation)
+
+
+def case_context(request: HttpRequest, complaint: Complaint, tab: str) -> dict[str, Any]:
+    """What every case page's frame needs: header facts, tabs and the actions this user may take."""
+    investigation = Investigation.objects.filter(complaint=complaint).first()
+    actions = []
+    for move in complaint_available_transitions(complaint, request.user):
+        url_name = FORM_ACTIONS.get(move.action)
+        actions.append(
+            {
+                "transition": move,
+                "url": reverse(url_name, args=[complaint.tracking_number]) if url_name else None,
+            }
+        )
+    if complaint.status == Complaint.Status.IN_TRIAGE and request.user.has_perm("complaints.triage_complaint"):
+        actions.append({"transition": None, "url": reverse("cases:duplicate", args=[complaint.tracking_number])})
+    return {
+        "complaint": complaint,
+        "investigation": investigation,
+        "deadline": _deadline(investigation),
+        "tabs": [(key, label, reverse(url, args=[complaint.tracking_number])) for key, label, url in TABS],
+        "tab": tab,
+        "actions": actions,
+        "may_work": can_work(request.user, complaint),
+        "expected_status": complaint.status,
+    }
+
+
+def _render_case(request: HttpRequest, complaint: Complaint, tab: str, template: str, status: int = 200, **extra):
+    return render(request, template, {**case_context(request, complaint, tab), **extra}, status=status)
+
+
+# --- Dashboard --------------------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    visible = complaint_visible_queryset(user)
+    counts = dict(visible.order_by().values_list("status").annotate(n=Count("id")))
+    mine = list(cases_assigned_to(user).prefetch_related("investigation__tolling_periods")[:200])
+    for case in mine:
+        case.deadline = _deadline(case.investigation)
+    needs = []
+    if user.has_perm("complaints.triage_complaint"):
+        needs.append(
+            (
+                _("New complaints to triage"),
+                counts.get(Complaint.Status.RECEIVED, 0),
+                reverse("complaints:intake_queue"),
+            )
+        )
+    if user.has_perm("investigations.approve_findings"):
+        needs.append(
+            (
+                _("Findings waiting for your approval"),
+                counts.get(Complaint.Status.FINDINGS_PROPOSED, 0),
+                reverse("complaints:list") + "?status=findings_proposed",
+            )
+        )
+    sent_back = StatusChange.objects.filter(
+        action="send_back", complaint__in=[c.pk for c in mine], complaint__status=Complaint.Status.UNDER_INVESTIGATION
+    ).values_list("complaint_id", flat=True)
+    if sent_back:
+        needs.append((_("Cases sent back to you with comments"), len(set(sent_back)), ""))
+    return render(
+        request,
+        "investigations/dashboard.html",
+        {
+            "mine": mine,
+            "counts": [(label, counts.get(value, 0), value) for value, label in Complaint.Status.choices],
+            "needs": needs,
+        },
+    )
+
+
+# --- Case pages ----------------------------------------------------------------------------------------
+
+
+@login_required
+def overview(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
+    subjects = complaint.subject_officers.select_related("officer").prefetch_related(
+        Prefetch("allegations", queryset=Allegation.objects.select_related("category", "category__parent"))
+    )
+    investigation = Investigation.objects.filter(complaint=complaint).first()
+    assignments = (
+        investigation.assignments.filter(ended_at__isnull=True).select_related("investigator") if investigation else []
+    )
+    assign_form = None
+    if investigation and request.user.has_perm("complaints.assign_complaint"):
+        assign_form = AssignForm(investigators=assignment_services.eligible_investigators())
+        add_usa_classes(assign_form)
+    allegation_form = None
+    if can_work(request.user, complaint) or request.user.has_perm("complaints.triage_complaint"):
+        allegation_form = AllegationForm(subjects=subjects)
+        add_usa_classes(allegation_form)
+    return _render_case(
+        request,
+        complaint,
+        "overview",
+        "investigations/case_overview.html",
+        parties=complaint_parties_for_user(user=request.user, complaint=complaint),
+        subjects=subjects,
+        assignments=assignments,
+        assign_form=assign_form,
+        allegation_form=allegation_form,
+        attachments=complaint.attachments.all(),
+    )
+
+
+def _refused(request: HttpRequest, complaint: Complaint, error: Exception) -> HttpResponse:
+    message = getattr(error, "message", None) or " ".join(getattr(error, "messages", [])) or str(error)
+    messages.error(request, message)
+    return redirect("cases:overview", complaint.tracking_number)
+
+
+@login_required
+def move(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """A workflow move that needs at most a reason (claim, mediate, approve, send back, ...)."""
+    complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
+    if request.method != "POST":  # checked after the case: a hidden case answers 404 either way
+        return HttpResponseNotAllowed(["POST"])
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("That action could not be read. Try again."))
+        return redirect("cases:overview", tracking_number)
+    target = form.cleaned_data["to_status"]
+    move_def = transition_for(complaint.status, target)
+    if move_def is not None and move_def.action in FORM_ACTIONS:
+        return redirect(FORM_ACTIONS[move_def.action], tracking_number)
+    try:
+        if move_def is not None and move_def.action == "mediation_failed":
+            triage.mediation_failed(
+                complaint=complaint,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_status=form.cleaned_data["expected_status"],
+            )
+        else:
+            complaint_transition(
+                complaint=complaint,
+                to_status=target,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_status=form.cleaned_data["expected_status"],
+            )
+    except (TransitionRefused, ValidationError) as error:
+        return _refused(request, complaint, error)
+    messages.success(request, _("Done: the case is now “%(status)s”.") % {"status": complaint.get_status_display()})
+    return redirect("cases:overview", tracking_number)
+
+
+def _triage_form_view(request, tracking_number, form_class, template, run):
+    complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
+    if not request.user.has_perm("complaints.triage_complaint"):
+        raise PermissionDenied
+    form = form_class(request.POST or None, initial={"expected_status": complaint.status})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                run(complaint, form.cleaned_data)
+            except TransitionRefused as error:
+                return _refused(request, complaint, error)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("Done: the case is now “%(status)s”.") % {"status": complaint.get_status_display()}
+                )
+                return redirect("cases:overview", tracking_number)
+        status = 400
+    add_usa_classes(form)
+    return _render_case(
+        request,
+        complaint,
+        "overview",
+        template,
+        status=status,
+        form=form,
+        forms_with_errors=[form] if form.errors else [],
+    )
+
+
+@login_required
+def accept(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return _triage_form_view(
+        request,
+        tracking_number,
+        AcceptForm,
+        "investigations/triage_accept.html",
+        lambda complaint, data: triage.triage_accept(
+            complaint=complaint,
+            actor=request.user,
+            priority=data["priority"],
+            discovery_date=data.get("discovery_date"),
+            expected_status=data["expected_status"],
+        ),
+    )
+
+
+@login_required
+def refer(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return _triage_form_view(
+        request,
+        tracking_number,
+        ReferForm,
+        "investigations/triage_refer.html",
+        lambda complaint, data: triage.triage_refer(
+            complaint=complaint,
+            actor=request.user,
+            agency=data["agency"],
+            reason=data["reason"],
+            expected_status=data["expected_status"],
+        ),
+    )
+
+
+@login_required
+def close(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return _triage_form_view(
+        request,
+        tracking_number,
+        CloseForm,
+        "investigations/triage_close.html",
+        lambda complaint, data: triage.triage_close(
+            complaint=complaint,
+            actor=request.user,
+            reason_code=data["reason_code"],
+            note=data["note"],
+            expected_status=data["expected_status"],
+        ),
+    )
+
+
+@login_required
+def duplicate(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    def run(complaint, data):
+        original = complaint_visible_queryset(request.user).filter(tracking_number=data["original"]).first()
+        if original is None:
+            raise ValidationError(_("No complaint you can see has that tracking number."))
+        triage.triage_mark_duplicate(
+            complaint=complaint, original=original, actor=request.user, expected_status=data["expected_status"]
+        )
+
+    return _triage_form_view(request, tracking_number, DuplicateForm, "investigations/triage_duplicate.html", run)
+
+
+@login_required
+def assign(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
+    if request.method != "POST":  # checked after the case: a hidden case answers 404 either way
+        return HttpResponseNotAllowed(["POST"])
+    if not request.user.has_perm("complaints.assign_complaint"):
+        raise PermissionDenied
+    investigation = Investigation.objects.filter(complaint=complaint).first()
+    if investigation is None:
+        raise Http404
+    form = AssignForm(request.POST, investigators=assignment_services.eligible_investigators())
+    if not form.is_valid():
+        messages.error(request, _("Choose an investigator."))
+        return redirect("cases:overview", tracking_number)
+    try:
+        assignment_services.investigator_assign(
+            investigation=investigation,
+            investigator=form.cleaned_data["investigator"],
+            actor=request.user,
+            lead=form.cleaned_data["lead"],
+        )
+    except ValidationError as error:
+        return _refused(request, complaint, error)
+    messages.success(request, _("Investigator assigned."))
+    return redirect("cases:overview", tracking_number)
+
+
+@login_required
+def unassign(request: HttpRequest, tracking_number: str, assignment_id: int) -> HttpResponse:
+    complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
+    if request.method != "POST":  # checked after the case: a hidden case answers 404 either way
+        return HttpResponseNotAllowed(["POST"])
+    if not request.user.has_perm("complaints.assign_complaint"):
+        raise PermissionDenied
+    assignment = get_object_or_404(
+        InvestigatorAssignment.objects.select_related("investigator", "investigation__complaint"),
+        pk=assignment_id,
+        investigation__complaint=complaint,
+    )
+    assignment_services.investigator_unassign(assignment=assignment, actor=request.user)
+    messages.success(request, _("Investigator removed from the case; their access is revoked."))
+    return redirect("cases:overview", tracking_number)
+
+
+@login_required
+def allegations(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """Add or reclassify an allegation, or link a described officer to the roster (POST only)."""
+    complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
+    if request.method != "POST":
+        return redirect("cases:overview", tracking_number)
+    subjects = list(SubjectOfficer.objects.filter(complaint=complaint))
+    try:
+        if "badge_number" in request.POST:
+            form = LinkOfficerForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(" ".join(e for errors in form.errors.values() for e in errors))
+            subject = get_object_or_404(SubjectOfficer, pk=form.cleaned_data["subject_officer_id"], complaint=complaint)
+            allegation_services.subject_officer_link(
+                subject_officer=subject, badge_number=form.cleaned_data["badge_number"], actor=request.user
+            )
+        else:
+            form = AllegationForm(request.POST, subjects=subjects)
+            if not form.is_valid():
+                raise ValidationError(_("Choose an officer and a category."))
+            if form.cleaned_data.get("allegation_id"):
+                allegation = get_object_or_404(Allegation, pk=form.cleaned_data["allegation_id"], complaint=complaint)
+                allegation_services.allegation_reclassify(
+                    allegation=allegation, category=form.cleaned_data["category"], actor=request.user
+                )
+            else:
+                subject = next(s for s in subjects if str(s.pk) == form.cleaned_data["subject_officer"])
+                allegation_services.allegation_add(
+                    complaint=complaint,
+                    subject_officer=subject,
+                    category=form.cleaned_data["category"],
+                    actor=request.user,
+                )
+    except ValidationError as error:
+        return _refused(request, complaint, error)
+    messages.success(request, _("Allegations updated."))
+    return redirect("cases:overview", tracking_number)
+
+
+@login_required
+def notes(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
+    form = NoteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not can_work(request.user, complaint):
+            raise PermissionDenied
+        if form.is_valid():
+            note_services.note_add(
+                complaint=complaint, actor=request.user, body=form.cleaned_data["body"], kind=form.cleaned_data["kind"]
+            )
+            messages.success(request, _("Note added."))
+            return redirect("cases:notes", tracking_number)
+        status = 400
+    add_usa_classes(form)
+    page = Paginator(complaint.notes.all(), 50).get_page(request.GET.get("page"))
+    return _render_case(
+        request, complaint, "notes", "investigations/case_notes.html", status=status, form=form, page=page
+    )
+
+
+@login_required
+def timeline(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
+    changes = StatusChange.objects.filter(complaint=complaint).order_by("created_at", "id")
+    return _render_case(request, complaint, "timeline", "investigations/case_timeline.html", changes=changes)
+
+
+@login_required
+def history(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """Row history diffs for the complaint and its investigation; needs the history permission."""
+    complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
+    if not request.user.has_perm("complaints.view_historicalcomplaint"):
+        raise PermissionDenied
+    records = list(complaint.history.select_related("history_user").order_by("-history_date")[:200])
+    entries = []
+    for record in records:
+        previous = record.prev_record
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous)
+            changes = [(c.field, c.old, c.new) for c in delta.changes]
+        entries.append({"record": record, "changes": changes})
+    return _render_case(request, complaint, "history", "investigations/case_history.html", entries=entries)

@@ -1,0 +1,82 @@
+"""The interviews tab: the case's interviews and a form to record one."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from complaints.selectors import complaint_parties_for_user
+from oversight.forms import add_usa_classes
+
+from ..forms.interviews import InterviewForm
+from ..models import EvidenceItem
+from ..selectors import can_work, case_get_for_user
+from ..services import interviews as interview_services
+from .case import case_context
+from .evidence import add_service_errors
+
+PAGE_SIZE = 25
+
+
+@login_required
+def interview_list(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    complaint = case_get_for_user(user=request.user, tracking_number=tracking_number, work=request.method == "POST")
+    form = None
+    status = 200
+    if can_work(request.user, complaint):
+        form = InterviewForm(
+            request.POST or None,
+            initial={"interviewer": request.user.pk},
+            parties=complaint_parties_for_user(user=request.user, complaint=complaint),
+            subjects=complaint.subject_officers.select_related("officer"),
+            interviewers=interview_services.interviewers_for_case(complaint=complaint),
+            evidence=EvidenceItem.objects.filter(complaint=complaint).order_by("number"),
+        )
+        if request.method == "POST":
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    interview_services.interview_record(
+                        complaint=complaint,
+                        actor=request.user,
+                        person_name=data["person_name"],
+                        role=data["role"],
+                        conducted_at=data["conducted_at"],
+                        location=data["location"],
+                        interviewer=data["interviewer"],
+                        recorded=data["recorded"],
+                        summary=data["summary"],
+                        party=data["party"],
+                        subject_officer=data["subject_officer"],
+                        recording_items=data["recordings"],
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error, {"conducted_at": "conducted_date"})
+                else:
+                    messages.success(request, _("Interview recorded."))
+                    return redirect("cases:interviews", tracking_number)
+            status = 400
+        add_usa_classes(form)
+    page = Paginator(interview_services.interview_list_for_case(complaint=complaint), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "investigations/interviews/list.html",
+        {
+            **case_context(request, complaint, tab="interviews"),
+            "page": page,
+            "form": form,
+            "forms_with_errors": [form] if form is not None and form.errors else [],
+        },
+        status=status,
+    )
+
+
+urlpatterns = [
+    path("", interview_list, name="interviews"),
+]

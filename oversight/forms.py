@@ -1,0 +1,34 @@
+"""Form helpers shared by every area."""
+
+from django import forms
+
+
+def add_usa_classes(form: forms.BaseForm) -> None:
+    """USWDS classes on widgets, and error ids in aria-describedby, before rendering."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        css = {
+            # CheckboxSelectMultiple is a RadioSelect subclass in Django: test it first.
+            forms.CheckboxSelectMultiple: "usa-checkbox__input",
+            forms.RadioSelect: "usa-radio__input",
+            forms.CheckboxInput: "usa-checkbox__input",
+            forms.Select: "usa-select",
+            forms.Textarea: "usa-textarea",
+            forms.HiddenInput: "",
+        }
+        for kind, value in css.items():
+            if isinstance(widget, kind):
+                klass = value
+                break
+        else:
+            klass = "usa-file-input" if isinstance(widget, forms.ClearableFileInput) else "usa-input"
+        if klass:
+            widget.attrs["class"] = klass
+        if form.is_bound and form.errors.get(name):
+            bound = form[name]
+            described = [f"{bound.auto_id}_error"]
+            if field.help_text:
+                described.append(f"{bound.auto_id}_helptext")
+            widget.attrs["aria-describedby"] = " ".join(described)
+            if not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                widget.attrs["aria-invalid"] = "true"
