@@ -84,7 +84,7 @@ def period_days() -> int:
 
 
 def due_soon_days() -> int:
-    return int(getattr(settings, "DEADLINE_DUE_SOON_DAYS", 30))
+    return int(settings.DEADLINE_DUE_SOON_DAYS)
 
 
 def close_open_periods(periods: Iterable[tuple[date, date | None]], today: date) -> list[Interval]:

@@ -100,7 +100,7 @@ def moves_from(source: str) -> list[SubpoenaMove]:
 
 def authorization_method() -> str:
     """How subpoenas are authorized here (``Subpoena.AuthorizationMethod``), from settings."""
-    method = getattr(settings, "SUBPOENA_AUTHORIZATION", "executive_director")
+    method = settings.SUBPOENA_AUTHORIZATION
     if method not in Subpoena.AuthorizationMethod.values:
         raise ImproperlyConfigured(
             f"SUBPOENA_AUTHORIZATION must be one of {', '.join(Subpoena.AuthorizationMethod.values)}, not {method!r}"

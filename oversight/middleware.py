@@ -74,11 +74,11 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        limit = settings.INTAKE_MAX_TOTAL_BYTES + 1024 * 1024  # the files plus the form fields
+        # The public form's files, or a staff evidence upload, plus the form fields.
+        largest = settings.EVIDENCE_MAX_BYTES if request.path.startswith("/staff/") else settings.INTAKE_MAX_TOTAL_BYTES
+        limit = largest + 1024 * 1024
         if length > limit:
             from django.shortcuts import render
 
-            return render(
-                request, "413.html", {"limit_mb": settings.INTAKE_MAX_TOTAL_BYTES // (1024 * 1024)}, status=413
-            )
+            return render(request, "413.html", {"limit_mb": largest // (1024 * 1024)}, status=413)
         return self.get_response(request)

@@ -211,6 +211,11 @@ INTAKE_MAX_FILES = env.int("INTAKE_MAX_FILES", default=10)
 INTAKE_MAX_TOTAL_BYTES = env.int("INTAKE_MAX_TOTAL_BYTES", default=200 * 1024 * 1024)
 INTAKE_DRAFT_HOURS = env.int("INTAKE_DRAFT_HOURS", default=48)
 DEADLINE_DAYS = env.int("DEADLINE_DAYS", default=365)
+DEADLINE_DUE_SOON_DAYS = env.int("DEADLINE_DUE_SOON_DAYS", default=30)
+# Evidence staff upload (body-worn camera footage is large); public uploads keep the intake limits.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=4 * 1024 * 1024 * 1024)
+# Who authorizes subpoenas: "executive_director", "chair" or "board_vote".
+SUBPOENA_AUTHORIZATION = env.str("SUBPOENA_AUTHORIZATION", default="executive_director")
 
 # --- Rate limits (COUNT/SECONDS per client) --------------------------------------------------------
 RATE_LIMIT_LOGIN = env.str("RATE_LIMIT_LOGIN", default="10/300")

@@ -89,7 +89,7 @@ class EvidenceUnavailable(Exception):
 
 def evidence_max_bytes() -> int:
     # Staff upload footage far larger than a resident's photo; the request-size limit still applies.
-    return getattr(settings, "EVIDENCE_MAX_BYTES", settings.INTAKE_MAX_TOTAL_BYTES)
+    return settings.EVIDENCE_MAX_BYTES
 
 
 def _actor_name(actor: Any) -> str:

@@ -55,6 +55,7 @@ def test_demo_users_can_sign_in_with_their_roles(client):
     assert client.get("/staff/complaints/").status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)
 def test_same_seed_gives_the_same_data():
     call_command("seed_demo", complaints=40, seed=99, as_of="2026-11-01", quiet_logins=True)
     first = _snapshot()
