@@ -39,6 +39,10 @@ def may_transition(user: Any, complaint: Complaint, transition: Transition) -> b
         )
     if transition.rule == "work":
         return can_work(user, complaint)
+    if transition.rule == "board_chair":
+        from .board import is_current_chair, is_recused
+
+        return is_current_chair(user) and not is_recused(user, complaint)
     return user.has_perm(transition.rule)
 
 

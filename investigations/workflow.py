@@ -7,6 +7,7 @@ Who may, by ``rule``:
 - ``triage``: intake coordinators and supervisors (``complaints.triage_complaint``);
 - ``work``: whoever works the case — an assigned investigator (object permission
   ``complaints.change_complaint``) or a supervisor;
+- ``board_chair``: the board's current chair, not recused on the case (decide, remand);
 - any other value is a model permission the actor must hold (supervisor-level moves).
 """
 
@@ -56,12 +57,12 @@ TRANSITIONS: list[Transition] = [
         _("Send back to the investigator"),
         reason_required=True,
     ),
-    Transition("decide", S.BOARD_REVIEW, S.DECIDED, "investigations.decide_case", _("Record the board's decision")),
+    Transition("decide", S.BOARD_REVIEW, S.DECIDED, "board_chair", _("Record the board's decision")),
     Transition(
         "remand",
         S.BOARD_REVIEW,
         S.UNDER_INVESTIGATION,
-        "investigations.decide_case",
+        "board_chair",
         _("Remand to investigation"),
         reason_required=True,
     ),

@@ -63,6 +63,13 @@ ACTIONS: dict[str, Any] = {
     "finding.proposed": _("Finding proposed"),
     "finding.adopted": _("Finding adopted"),
     "ratelimit.refused": _("Too many attempts refused"),
+    # Board review
+    "board.referred": _("Case referred to the board"),
+    "board.recused": _("Board member recused"),
+    "board.voted": _("Board vote recorded"),
+    "board.decided": _("Board decision recorded"),
+    "board.packet_downloaded": _("Board packet downloaded"),
+    "department.responded": _("Department response recorded"),
     # Housekeeping
     "demo.seeded": _("Demo data loaded"),
 }

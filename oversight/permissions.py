@@ -73,7 +73,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.view_personal_data",
         "oversight.view_auditevent",
     ],
-    Role.BOARD_MEMBER: [*_ROSTER_READ],
+    Role.BOARD_MEMBER: [*_ROSTER_READ, "investigations.vote_on_case"],
     Role.PUBLISHER: [*_ROSTER_READ],
     Role.SYSADMIN: [
         *_crud("auth.user", "view", "add", "change"),

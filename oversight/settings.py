@@ -216,6 +216,12 @@ DEADLINE_DUE_SOON_DAYS = env.int("DEADLINE_DUE_SOON_DAYS", default=30)
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=4 * 1024 * 1024 * 1024)
 # Who authorizes subpoenas: "executive_director", "chair" or "board_vote".
 SUBPOENA_AUTHORIZATION = env.str("SUBPOENA_AUTHORIZATION", default="executive_director")
+# Board quorum: members needed to decide, or empty for a majority of current, non-recused members.
+BOARD_QUORUM = env.int("BOARD_QUORUM", default=0)
+DEPARTMENT_RESPONSE_DAYS = env.int("DEPARTMENT_RESPONSE_DAYS", default=30)
+DISCIPLINE_SCALE = env.list(
+    "DISCIPLINE_SCALE", default=["training", "counseling", "reprimand", "suspension", "demotion", "termination"]
+)
 
 # --- Rate limits (COUNT/SECONDS per client) --------------------------------------------------------
 RATE_LIMIT_LOGIN = env.str("RATE_LIMIT_LOGIN", default="10/300")

@@ -1,3 +1,13 @@
+from .board import (
+    BoardDecision,
+    BoardMeeting,
+    BoardMembership,
+    DecisionFinding,
+    DepartmentResponse,
+    Recusal,
+    Vote,
+    VoteProposal,
+)
 from .case import CaseNote, Investigation, InvestigatorAssignment, StatusChange
 from .deadlines import DeadlineReminder, TollingPeriod
 from .evidence import CustodyEvent, EvidenceItem
@@ -6,6 +16,14 @@ from .interviews import Interview
 from .subpoenas import Subpoena, SubpoenaEvent
 
 __all__ = [
+    "BoardDecision",
+    "BoardMeeting",
+    "BoardMembership",
+    "DecisionFinding",
+    "DepartmentResponse",
+    "Recusal",
+    "Vote",
+    "VoteProposal",
     "CaseNote",
     "CustodyEvent",
     "DeadlineReminder",

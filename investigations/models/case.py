@@ -39,6 +39,7 @@ class Investigation(TimeStampedModel):
             ("approve_findings", "Can approve findings for board review or send them back"),
             ("decide_case", "Can record the board's decision on a case"),
             ("reopen_case", "Can reopen a closed case"),
+            ("vote_on_case", "Can vote on cases referred to the board"),
         ]
 
     def __str__(self) -> str:
