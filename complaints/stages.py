@@ -48,7 +48,7 @@ STAGE_EXPLANATIONS = {
     PublicStage.IN_MEDIATION: _("You and the officer were offered mediation: a meeting led by a neutral mediator."),
     PublicStage.UNDER_INVESTIGATION: _("An investigator is gathering evidence and talking to the people involved."),
     PublicStage.WITH_THE_BOARD: _("The board is reviewing the investigation and will decide."),
-    PublicStage.DECIDED: _("The board has made its decision. You will be told the outcome."),
+    PublicStage.DECIDED: _("The board has made its decision."),
     PublicStage.CLOSED: _("Your complaint is closed."),
 }
 

@@ -101,3 +101,52 @@ def send_deadline_reminders(today: str | None = None) -> int:
     run = deadline_reminders_send(today=date.fromisoformat(today) if today else None)
     run.raise_for_failures()
     return run.emails
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_decision_notification(decision_id: int) -> bool:
+    """Tell the complainant, in their language, the board's final finding on each allegation in
+    plain words and what happens next. Nothing for anonymous or uncontactable complaints; nothing for
+    a remand. A correction sends a new notice."""
+    from .models import BoardDecision
+    from .outcomes import OUTCOME_SENTENCES
+
+    decision = (
+        BoardDecision.objects.select_related("complaint")
+        .prefetch_related("findings__finding__allegation__category")
+        .filter(pk=decision_id)
+        .first()
+    )
+    if decision is None or decision.kind == BoardDecision.Kind.REMAND:
+        return False
+    complaint = decision.complaint
+    filer = _contactable_filer(complaint)
+    if filer is None:
+        return False
+    language = filer.preferred_language or complaint.language
+    outcomes = [
+        {
+            "category": (
+                final.finding.allegation.category.localized_name(language)
+                if final.finding.allegation.category_id
+                else ""
+            ),
+            "disposition": final.get_final_disposition_display,
+            "sentence": OUTCOME_SENTENCES.get(final.final_disposition, ""),
+            "sustained": final.final_disposition == "sustained",
+        }
+        for final in sorted(decision.findings.all(), key=lambda f: f.finding.allegation_id)
+    ]
+    return notify_once(
+        key=f"decision:{decision.pk}:{filer.email}",
+        to=filer.email,
+        template="investigations/email/complainant_decided",
+        context={
+            "name": filer.first_name,
+            "tracking_number": complaint.tracking_number,
+            "outcomes": outcomes,
+            "any_sustained": any(o["sustained"] for o in outcomes),
+            "corrected": decision.corrects_id is not None,
+        },
+        language=language,
+    )

@@ -70,6 +70,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "investigations.decide_case",
         "investigations.reopen_case",
         "investigations.authorize_subpoena",
+        *_crud("investigations.boardmembership", "view", "add", "change"),
+        *_crud("investigations.boardmeeting", "view", "add", "change"),
         "complaints.view_personal_data",
         "oversight.view_auditevent",
     ],

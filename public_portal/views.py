@@ -300,10 +300,15 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
             target_label=form.cleaned_data["tracking_number"][:64],
         )
         if status is not None:
+            outcomes = []
+            if status.stage in ("decided", "closed"):
+                from investigations.public import public_outcomes
+
+                outcomes = public_outcomes(Complaint.objects.get(tracking_number=status.tracking_number))
             return render(
                 request,
                 "public_portal/status_result.html",
-                {"status": status, "explanations": STAGE_EXPLANATIONS},
+                {"status": status, "explanations": STAGE_EXPLANATIONS, "outcomes": outcomes},
             )
         form.add_error(
             None, _("We could not find a complaint with that tracking number and code. Check both and try again.")

@@ -106,6 +106,11 @@ def _transition(
             raise TransitionRefused(_("Give a reason for this step."), code="reason_required")
         if apply is not None:
             apply(locked)
+        if to_status == Complaint.Status.BOARD_REVIEW:
+            # Referral: every current, non-recused board member may now see the case.
+            from .board import board_referral_grant
+
+            board_referral_grant(complaint=locked, actor=actor)
         now = timezone.now()
         locked.status = to_status
         locked.status_changed_at = now

@@ -48,6 +48,8 @@ TABS = [
     ("subpoenas", gettext_lazy("Subpoenas"), "cases:subpoenas"),
     ("findings", gettext_lazy("Findings"), "cases:findings"),
     ("deadline", gettext_lazy("Deadline"), "cases:deadline"),
+    ("board", gettext_lazy("Board review"), "cases:board_case"),
+    ("decision", gettext_lazy("Decision"), "cases:decision"),
     ("history", gettext_lazy("History"), "cases:history"),
 ]
 # Actions that need a form of their own (more than a reason).
@@ -122,6 +124,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 reverse("complaints:list") + "?status=findings_proposed",
             )
         )
+    overdue_responses = []
+    if user.has_perm("investigations.approve_findings"):
+        from ..services.decisions import department_responses_overdue
+
+        overdue_responses = list(department_responses_overdue()[:50])
     sent_back = StatusChange.objects.filter(
         action="send_back", complaint__in=[c.pk for c in mine], complaint__status=Complaint.Status.UNDER_INVESTIGATION
     ).values_list("complaint_id", flat=True)
@@ -134,6 +141,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "mine": mine,
             "counts": [(label, counts.get(value, 0), value) for value, label in Complaint.Status.choices],
             "needs": needs,
+            "overdue_responses": overdue_responses,
         },
     )
 

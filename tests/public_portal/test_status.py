@@ -104,3 +104,26 @@ def test_internal_statuses_map_to_public_stages(filed, status, stage):
     internal = str(Complaint.Status(status).label)
     if internal != stage:
         assert internal not in body
+
+
+def test_a_decided_complaint_shows_the_outcome_of_each_allegation_in_plain_words(filed):
+    from django.test import Client
+
+    from investigations.models import Finding
+    from investigations.outcomes import outcome_sentence
+
+    complaint, code = filed
+    for allegation, final in zip(complaint.allegations.order_by("id"), ["sustained", "exonerated"], strict=False):
+        Finding.objects.create(
+            allegation=allegation,
+            proposed_disposition=final,
+            rationale="Internal reasoning that the public must not see",
+            final_disposition=final,
+        )
+    Complaint.objects.filter(pk=complaint.pk).update(status=Complaint.Status.DECIDED)
+    body = Client().post("/status/", {"tracking_number": complaint.tracking_number, "code": code}).content.decode()
+    assert "The outcome" in body
+    assert "Sustained" in body and str(outcome_sentence("sustained")) in body
+    assert "Exonerated" in body
+    assert "Internal reasoning" not in body
+    assert "Reyes" not in body  # no officer names
