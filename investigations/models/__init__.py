@@ -5,11 +5,13 @@ from .board import (
     DecisionFinding,
     DepartmentResponse,
     Recusal,
+    SubpoenaVote,
     Vote,
     VoteProposal,
 )
 from .case import CaseNote, Investigation, InvestigatorAssignment, StatusChange
 from .deadlines import DeadlineReminder, TollingPeriod
+from .documents import GeneratedDocument
 from .evidence import CustodyEvent, EvidenceItem
 from .findings import Disposition, Finding
 from .interviews import Interview
@@ -30,11 +32,13 @@ __all__ = [
     "Disposition",
     "EvidenceItem",
     "Finding",
+    "GeneratedDocument",
     "Interview",
     "Investigation",
     "InvestigatorAssignment",
     "StatusChange",
     "Subpoena",
+    "SubpoenaVote",
     "SubpoenaEvent",
     "TollingPeriod",
 ]

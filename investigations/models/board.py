@@ -196,3 +196,37 @@ class DepartmentResponse(TimeStampedModel):
     @property
     def is_overdue(self) -> bool:
         return not self.response and self.due_date < timezone.localdate()
+
+
+class SubpoenaVote(models.Model):
+    """A recorded board vote on authorizing one subpoena (when SUBPOENA_AUTHORIZATION is
+    "board_vote"). Recorded by the chair; immutable; a subpoena's authorization links to one that
+    passed."""
+
+    subpoena = models.ForeignKey("investigations.Subpoena", on_delete=models.PROTECT, related_name="board_votes")
+    meeting = models.ForeignKey(
+        BoardMeeting, verbose_name=_("meeting"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    votes_for = models.PositiveSmallIntegerField(_("in favour"))
+    votes_against = models.PositiveSmallIntegerField(_("against"))
+    abstentions = models.PositiveSmallIntegerField(_("abstentions"), default=0)
+    motion = models.TextField(_("motion"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("board vote on a subpoena")
+        verbose_name_plural = _("board votes on subpoenas")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.subpoena}: {self.votes_for}–{self.votes_against}–{self.abstentions}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Recorded votes are immutable.")
+        super().save(*args, **kwargs)
+
+    @property
+    def passed(self) -> bool:
+        return self.votes_for > self.votes_against
