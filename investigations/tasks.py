@@ -150,3 +150,28 @@ def send_decision_notification(decision_id: int) -> bool:
         },
         language=language,
     )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def build_board_packet(document_id: int) -> bool:
+    """Build a large case's board packet into private storage for the member who asked for it."""
+    import logging
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from .documents import BoardPacket
+    from .models import GeneratedDocument
+
+    document = GeneratedDocument.objects.select_related("complaint").filter(pk=document_id).first()
+    if document is None or document.ready_at is not None:
+        return False
+    try:
+        content = BoardPacket(document.complaint).render()
+    except Exception:
+        logging.getLogger(__name__).exception("Board packet %s could not be built", document_id)
+        GeneratedDocument.objects.filter(pk=document_id).update(failed=True)
+        raise
+    document.file.save("packet.pdf", ContentFile(content), save=False)
+    GeneratedDocument.objects.filter(pk=document_id).update(file=document.file.name, ready_at=timezone.now())
+    return True

@@ -219,6 +219,8 @@ SUBPOENA_AUTHORIZATION = env.str("SUBPOENA_AUTHORIZATION", default="executive_di
 # Board quorum: members needed to decide, or empty for a majority of current, non-recused members.
 BOARD_QUORUM = env.int("BOARD_QUORUM", default=0)
 DEPARTMENT_RESPONSE_DAYS = env.int("DEPARTMENT_RESPONSE_DAYS", default=30)
+# Board packets listing more items than this are built in the background.
+BOARD_PACKET_TASK_THRESHOLD = env.int("BOARD_PACKET_TASK_THRESHOLD", default=150)
 DISCIPLINE_SCALE = env.list(
     "DISCIPLINE_SCALE", default=["training", "counseling", "reprimand", "suspension", "demotion", "termination"]
 )

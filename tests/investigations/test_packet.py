@@ -301,3 +301,42 @@ def test_board_demo_seeder_on_a_seeded_database(capsys):
     assert DepartmentResponse.objects.filter(response="", due_date__lt=as_of).exists()  # overdue
     assert DepartmentResponse.objects.filter(response="", due_date__gte=as_of).exists()  # awaiting
     assert not DecisionFinding.objects.filter(final_disposition="sustained", recommended_discipline="").exists()
+
+
+@pytest.mark.urls("oversight.urls")
+def test_a_large_packet_is_built_in_the_background_and_downloaded_with_an_audit(
+    client, supervisor, settings, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from investigations.models import GeneratedDocument
+    from investigations.services import triage as triage_services
+    from oversight.models import AuditEvent
+    from tests.factories import AllegationFactory, ComplaintFactory, SubjectOfficerFactory
+
+    settings.BOARD_PACKET_TASK_THRESHOLD = 0
+    complaint = ComplaintFactory()
+    AllegationFactory(subject_officer=SubjectOfficerFactory(complaint=complaint))
+    triage_services.triage_claim(complaint=complaint, actor=supervisor)
+    triage_services.triage_accept(complaint=complaint, actor=supervisor)
+    client.force_login(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("cases:board_packet", args=[complaint.tracking_number]))
+    document = GeneratedDocument.objects.get()
+    assert response.status_code == 302 and str(document.pk) in response["Location"]
+    document.refresh_from_db()
+    assert document.ready_at is not None and document.file.name
+    page = client.get(response["Location"]).content.decode()
+    assert "Download the board packet" in page
+    download = client.get(reverse("cases:board_packet_file", args=[complaint.tracking_number, document.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="board.packet_downloaded", target_id=str(complaint.pk)).exists()
+    # Someone else cannot use this member's prepared file.
+    from tests.factories import UserFactory
+
+    other = UserFactory(username="another_supervisor", roles=["supervisor"])
+    client.force_login(other)
+    assert (
+        client.get(reverse("cases:board_packet_file", args=[complaint.tracking_number, document.pk])).status_code == 404
+    )
