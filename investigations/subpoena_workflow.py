@@ -11,8 +11,11 @@ Who may, by ``rule``:
   ``investigations.authorize_subpoena`` (supervisors hold it).
 
 How a subpoena is authorized is a setting, ``SUBPOENA_AUTHORIZATION``: ``"executive_director"``
-(the default), ``"chair"`` or ``"board_vote"``. The authorizing user records it; under
-``"board_vote"`` they must name the vote in the note until board votes can be linked directly.
+(the default), ``"chair"`` or ``"board_vote"``. The authorizing user records it. Under
+``"board_vote"`` the board chair first records the board's vote on the subpoena
+(``SubpoenaVote``, ``services.subpoenas.subpoena_vote_record``); authorizing then links a vote on
+this subpoena that passed, and may be done by the chair or, on the chair's behalf, by someone
+holding ``investigations.authorize_subpoena``.
 """
 
 from dataclasses import dataclass
@@ -20,14 +23,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint
 from complaints.selectors import complaint_visible_queryset
 
-from .models import EvidenceItem, Subpoena
+from .board import is_current_chair, is_recused
+from .models import EvidenceItem, Subpoena, SubpoenaVote
 from .selectors import can_work
 
 S = Subpoena.Status
@@ -109,15 +113,35 @@ def authorization_method() -> str:
 
 
 def note_required(move: SubpoenaMove) -> bool:
-    """Whether the person making ``move`` must write a note (a reason, or the board vote it rests on)."""
-    if move.note_required:
-        return True
-    return move.target == S.AUTHORIZED and authorization_method() == Subpoena.AuthorizationMethod.BOARD_VOTE
+    """Whether the person making ``move`` must write a note (a reason for the step)."""
+    return move.note_required
+
+
+def by_board_vote() -> bool:
+    return authorization_method() == Subpoena.AuthorizationMethod.BOARD_VOTE
+
+
+def vote_required(move: SubpoenaMove) -> bool:
+    """Whether ``move`` must link a passed board vote on the subpoena (authorizing, under "board_vote")."""
+    return move.target == S.AUTHORIZED and by_board_vote()
+
+
+def is_acting_chair(user: Any, subpoena: Subpoena) -> bool:
+    """The board's current chair, not recused on the subpoena's case."""
+    return is_current_chair(user) and not is_recused(user, subpoena.complaint)
+
+
+def may_record_vote(user: Any, subpoena: Subpoena) -> bool:
+    """Whether ``user`` may record the board's vote on ``subpoena`` now: the form the page draws."""
+    return by_board_vote() and subpoena.status == S.DRAFTED and is_acting_chair(user, subpoena)
 
 
 def may_move(user: Any, subpoena: Subpoena, move: SubpoenaMove) -> bool:
     if move.rule == "work":
         return can_work(user, subpoena.complaint)
+    if vote_required(move) and is_acting_chair(user, subpoena):
+        # Under "board_vote" the chair authorizes what the board voted for.
+        return True
     if not (getattr(user, "is_authenticated", False) and user.is_active and user.has_perm(move.rule)):
         return False
     # The permission says what they may do, not to which case: they must also be able to see this one.
@@ -140,7 +164,7 @@ def subpoena_get_for_case(*, complaint: Complaint, number: int) -> Subpoena:
     """The case's subpoena S-``number``, or 404."""
     subpoena = (
         Subpoena.objects.filter(complaint=complaint, number=number)
-        .select_related("authorized_by", "created_by")
+        .select_related("authorized_by", "created_by", "authorizing_vote__meeting")
         .first()
     )
     if subpoena is None:
@@ -152,3 +176,17 @@ def subpoena_get_for_case(*, complaint: Complaint, number: int) -> Subpoena:
 def subpoena_evidence_choices(complaint: Complaint) -> QuerySet[EvidenceItem]:
     """The evidence items a subpoena's returns may link to: this case's only."""
     return EvidenceItem.objects.filter(complaint=complaint).order_by("number")
+
+
+def subpoena_votes(subpoena: Subpoena) -> QuerySet[SubpoenaVote]:
+    """The board votes recorded on this subpoena, oldest first."""
+    return (
+        SubpoenaVote.objects.filter(subpoena=subpoena)
+        .select_related("meeting", "recorded_by")
+        .order_by("created_at", "id")
+    )
+
+
+def subpoena_passed_votes(subpoena: Subpoena) -> QuerySet[SubpoenaVote]:
+    """The votes on this subpoena that passed (more in favour than against): what may authorize it."""
+    return subpoena_votes(subpoena).filter(votes_for__gt=F("votes_against"))

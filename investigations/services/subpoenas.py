@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -11,10 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
-from oversight import audit
+from oversight import audit, permissions
 
+from .. import quorum
 from .. import subpoena_workflow as workflow
-from ..models import EvidenceItem, Investigation, Subpoena, SubpoenaEvent
+from ..board import current_memberships
+from ..models import BoardMeeting, EvidenceItem, Investigation, Recusal, Subpoena, SubpoenaEvent, SubpoenaVote
 from ..selectors import can_work
 
 
@@ -96,6 +99,13 @@ def subpoena_draft(
             actor=actor,
             data={"number": number, "recipient_kind": recipient_kind, "demand": demand, "due_date": due_date},
         )
+        if settings.SUBPOENA_AUTHORIZATION == "board_vote":
+            # The chair records the board's vote on the subpoena page, so the chair must see the case.
+            from ..board import is_recused
+
+            for seat in current_memberships().filter(is_chair=True).select_related("member"):
+                if not is_recused(seat.member, locked):
+                    permissions.grant(seat.member, "complaints.view_complaint", locked)
     return subpoena
 
 
@@ -109,6 +119,92 @@ def _return_items(subpoena: Subpoena, return_items: Iterable[Any]) -> list[Evide
     return items
 
 
+def _authorizing_vote(subpoena: Subpoena, authorizing_vote: SubpoenaVote | int | None) -> SubpoenaVote:
+    if authorizing_vote is None or authorizing_vote == "":
+        raise ValidationError({"authorizing_vote": [_("Choose the board vote that authorized this subpoena.")]})
+    pk = authorizing_vote.pk if isinstance(authorizing_vote, SubpoenaVote) else authorizing_vote
+    vote = SubpoenaVote.objects.filter(pk=pk, subpoena_id=subpoena.pk).first()
+    if vote is None:
+        raise ValidationError({"authorizing_vote": [_("Choose a board vote recorded on this subpoena.")]})
+    if not vote.passed:
+        raise ValidationError({"authorizing_vote": [_("That board vote did not pass; it cannot authorize.")]})
+    return vote
+
+
+def subpoena_vote_record(
+    *,
+    subpoena: Subpoena,
+    actor: Any,
+    votes_for: int,
+    votes_against: int,
+    abstentions: int = 0,
+    motion: str = "",
+    meeting: BoardMeeting | None = None,
+) -> SubpoenaVote:
+    """Record the board's vote on authorizing a drafted subpoena (``SUBPOENA_AUTHORIZATION`` is
+    ``"board_vote"``).
+
+    Only the board's current chair, not recused on the case, records it. The counts may not be
+    negative; together they may not exceed the current members who are not recused on the case
+    (a recused member cannot vote), and must reach quorum (``investigations.quorum``, abstentions
+    included). The vote is immutable; a vote that passed can then authorize the subpoena.
+    """
+    if not workflow.is_acting_chair(actor, subpoena):
+        audit.record(
+            "board.voted",
+            target=subpoena,
+            target_label=_label(subpoena),
+            actor=actor,
+            outcome=audit.Outcome.DENIED,
+            data={"subpoena": subpoena.number},
+        )
+        raise PermissionDenied(_("Only the board chair, not recused on this case, records the board's vote."))
+    counts = {"votes_for": votes_for, "votes_against": votes_against, "abstentions": abstentions}
+    errors: dict[str, list[str]] = {}
+    for field, value in counts.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            errors[field] = [_("Give a whole number, zero or more.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Subpoena.objects.select_for_update().select_related("complaint").get(pk=subpoena.pk)
+        if not workflow.by_board_vote():
+            raise ValidationError(_("Subpoenas here are not authorized by board vote."))
+        if locked.status != Subpoena.Status.DRAFTED:
+            raise ValidationError(_("The board votes on a subpoena only while it is drafted."))
+        member_ids = current_memberships().values("member_id")
+        members = current_memberships().count()
+        recused = Recusal.objects.filter(complaint=locked.complaint, member_id__in=member_ids).count()
+        eligible = quorum.eligible_members(members, recused)
+        needed = quorum.quorum_needed(members, recused, settings.BOARD_QUORUM)
+        cast = votes_for + votes_against + abstentions
+        if cast > eligible:
+            raise ValidationError(
+                _("%(cast)d votes were recorded, but only %(eligible)d current board members may vote on this case.")
+                % {"cast": cast, "eligible": eligible}
+            )
+        if cast < needed:
+            raise ValidationError(
+                _("%(cast)d votes do not make quorum: at least %(needed)d members must vote.")
+                % {"cast": cast, "needed": needed}
+            )
+        vote = SubpoenaVote.objects.create(
+            subpoena=locked,
+            meeting=meeting,
+            motion=(motion or "").strip(),
+            recorded_by=actor,
+            **counts,
+        )
+        audit.record(
+            "board.voted",
+            target=locked,
+            target_label=_label(locked),
+            actor=actor,
+            data={"subpoena": locked.number, "for": votes_for, "against": votes_against, "abstain": abstentions},
+        )
+    return vote
+
+
 def subpoena_transition(
     *,
     subpoena: Subpoena,
@@ -118,6 +214,7 @@ def subpoena_transition(
     service_method: str | None = None,
     served_at: date | None = None,
     return_items: Iterable[Any] = (),
+    authorizing_vote: SubpoenaVote | int | None = None,
 ) -> SubpoenaEvent:
     """Move a subpoena to ``to_status``: the only code that writes ``Subpoena.status``.
 
@@ -125,7 +222,9 @@ def subpoena_transition(
     move's rule does not allow. Authorizing records who authorized it and how
     (``SUBPOENA_AUTHORIZATION``); issuing stamps ``issued_at``; recording service needs the method
     and a date that is not in the future; recording (partial) compliance may link returned evidence
-    items, which must belong to the same case. Writes a SubpoenaEvent and the audit event.
+    items, which must belong to the same case. Under ``"board_vote"`` authorizing needs
+    ``authorizing_vote``: a board vote on this subpoena that passed, which the subpoena then links.
+    Writes a SubpoenaEvent and the audit event.
     """
     try:
         return _transition(
@@ -136,6 +235,7 @@ def subpoena_transition(
             service_method=service_method,
             served_at=served_at,
             return_items=return_items,
+            authorizing_vote=authorizing_vote,
         )
     except _Denied as denied:
         # Recorded after the refused transaction rolled back, so the denial itself is kept.
@@ -159,6 +259,7 @@ def _transition(
     service_method: str | None,
     served_at: date | None,
     return_items: Iterable[Any],
+    authorizing_vote: SubpoenaVote | int | None,
 ) -> SubpoenaEvent:
     with transaction.atomic():
         locked = Subpoena.objects.select_for_update().select_related("complaint").get(pk=subpoena.pk)
@@ -176,10 +277,15 @@ def _transition(
         note = (note or "").strip()
         errors: dict[str, list[str]] = {}
         if workflow.note_required(move) and not note:
-            if move.target == Subpoena.Status.AUTHORIZED:
-                errors["note"] = [_("Name the board vote that authorized this subpoena.")]
-            else:
-                errors["note"] = [_("Give a reason for this step.")]
+            errors["note"] = [_("Give a reason for this step.")]
+        vote: SubpoenaVote | None = None
+        if workflow.vote_required(move):
+            try:
+                vote = _authorizing_vote(locked, authorizing_vote)
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        elif authorizing_vote is not None:
+            errors["authorizing_vote"] = [_("A board vote is linked only when authorizing by board vote.")]
         fields = ["status", "updated_at"]
         data: dict[str, Any] = {"from": source, "to": to_status, "action": move.action}
         if move.needs_service:
@@ -212,6 +318,10 @@ def _transition(
             locked.authorized_at = now
             fields += ["authorized_by", "authorization_method", "authorized_at"]
             data["method"] = locked.authorization_method
+            if vote is not None:
+                locked.authorizing_vote = vote
+                fields.append("authorizing_vote")
+                data["vote"] = vote.pk
         elif move.target == Subpoena.Status.ISSUED:
             locked.issued_at = now
             fields.append("issued_at")

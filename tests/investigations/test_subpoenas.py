@@ -9,10 +9,27 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints.models import Complaint
-from investigations.models import EvidenceItem, Investigation, Subpoena, SubpoenaEvent
-from investigations.services.subpoenas import SubpoenaTransitionRefused, subpoena_draft, subpoena_transition
+from investigations.models import (
+    BoardMembership,
+    EvidenceItem,
+    Investigation,
+    Recusal,
+    Subpoena,
+    SubpoenaEvent,
+    SubpoenaVote,
+)
+from investigations.services.subpoenas import (
+    SubpoenaTransitionRefused,
+    subpoena_draft,
+    subpoena_transition,
+    subpoena_vote_record,
+)
 from investigations.subpoena_workflow import MOVES, move_for, subpoena_available_moves
+from oversight import permissions
 from oversight.models import AuditEvent
+from oversight.permissions import Role
+
+from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -225,15 +242,20 @@ def test_executive_director_authorization_is_the_default(subpoena, supervisor):
     assert Subpoena.objects.get(pk=subpoena.pk).authorization_method == "executive_director"
 
 
-def test_a_board_vote_authorization_must_name_the_vote(subpoena, supervisor, settings):
+def test_under_board_vote_a_note_alone_no_longer_authorizes(subpoena, supervisor, settings):
     settings.SUBPOENA_AUTHORIZATION = "board_vote"
     with pytest.raises(ValidationError) as refused:
-        subpoena_transition(subpoena=subpoena, to_status=St.AUTHORIZED, actor=supervisor)
-    assert "note" in refused.value.message_dict
+        subpoena_transition(subpoena=subpoena, to_status=St.AUTHORIZED, actor=supervisor, note="Vote 2026-07, 4-1")
+    assert "authorizing_vote" in refused.value.message_dict
     assert Subpoena.objects.get(pk=subpoena.pk).status == St.DRAFTED
-    subpoena_transition(subpoena=subpoena, to_status=St.AUTHORIZED, actor=supervisor, note="Vote 2026-07, 4-1")
-    assert Subpoena.objects.get(pk=subpoena.pk).authorization_method == "board_vote"
-    assert subpoena.events.get().note == "Vote 2026-07, 4-1"
+
+
+def test_a_vote_is_not_linked_under_other_methods(subpoena, supervisor, settings):
+    settings.SUBPOENA_AUTHORIZATION = "chair"
+    vote = SubpoenaVote.objects.create(subpoena=subpoena, votes_for=3, votes_against=0)
+    with pytest.raises(ValidationError) as refused:
+        subpoena_transition(subpoena=subpoena, to_status=St.AUTHORIZED, actor=supervisor, authorizing_vote=vote)
+    assert "authorizing_vote" in refused.value.message_dict
 
 
 def test_withdrawing_needs_a_reason(subpoena, assigned_investigator):
@@ -470,3 +492,290 @@ def test_a_stale_button_explains_instead_of_moving(client, assigned_investigator
     response = client.post(reverse("cases:subpoena_move", args=[case.tracking_number, 1, St.COMPLIED]), follow=True)
     assert "no longer possible" in response.content.decode()
     assert Subpoena.objects.get(pk=subpoena.pk).status == St.DRAFTED
+
+
+# --- Board-vote authorization -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def board_vote(settings):
+    settings.SUBPOENA_AUTHORIZATION = "board_vote"
+    settings.BOARD_QUORUM = 0
+
+
+@pytest.fixture
+def chair(board_member, case):
+    # The chair sees the case (as after a referral) so the subpoena page is open to them.
+    permissions.grant(board_member, "complaints.view_complaint", case)
+    return board_member
+
+
+@pytest.fixture
+def board(chair, recused_board_member):
+    """Five current members: the chair, three more, and one recused on the case; one former member."""
+    start = date(2020, 1, 1)
+    BoardMembership.objects.create(member=chair, is_chair=True, term_start=start)
+    others = [UserFactory(username=f"member_{n}", roles=[Role.BOARD_MEMBER]) for n in range(3)]
+    for member in [*others, recused_board_member]:
+        BoardMembership.objects.create(member=member, term_start=start)
+    former = UserFactory(username="former_member", roles=[Role.BOARD_MEMBER])
+    BoardMembership.objects.create(member=former, term_start=start, term_end=timezone.localdate() - timedelta(days=1))
+    return others
+
+
+@pytest.fixture
+def recusal(board, case, recused_board_member):
+    return Recusal.objects.create(complaint=case, member=recused_board_member, reason="Conflict")
+
+
+def _vote(subpoena, actor, **counts) -> SubpoenaVote:
+    counts = {"votes_for": 3, "votes_against": 1, "abstentions": 0, **counts}
+    return subpoena_vote_record(subpoena=subpoena, actor=actor, motion="Authorize S-01", **counts)
+
+
+def test_the_chair_records_a_vote_and_it_is_audited(board_vote, board, chair, subpoena):
+    vote = _vote(subpoena, chair, votes_for=2, votes_against=1, abstentions=1)
+    assert (vote.subpoena, vote.recorded_by, vote.passed, vote.motion) == (subpoena, chair, True, "Authorize S-01")
+    event = AuditEvent.objects.get(action="board.voted")
+    assert event.outcome == AuditEvent.Outcome.SUCCESS and event.actor == chair
+    assert event.data == {"subpoena": 1, "for": 2, "against": 1, "abstain": 1}
+    assert "Testville Police Records Unit" not in str(event.data) + event.target_label
+
+
+@pytest.mark.parametrize("persona", ["member", "recused_chair", "assigned_investigator", "supervisor"])
+def test_only_the_chair_not_recused_records_a_vote(
+    request, board_vote, board, chair, subpoena, case, assigned_investigator, supervisor, persona
+):
+    if persona == "member":
+        actor = board[0]
+    elif persona == "recused_chair":
+        Recusal.objects.create(complaint=case, member=chair, reason="Knows the officer")
+        actor = chair
+    else:
+        actor = request.getfixturevalue(persona)
+    with pytest.raises(PermissionDenied):
+        _vote(subpoena, actor)
+    assert not SubpoenaVote.objects.exists()
+    denied = AuditEvent.objects.get(action="board.voted")
+    assert denied.outcome == AuditEvent.Outcome.DENIED and denied.actor == actor
+
+
+def test_a_former_chair_cannot_record_a_vote(board_vote, board, chair, subpoena):
+    BoardMembership.objects.filter(member=chair).update(term_end=timezone.localdate() - timedelta(days=1))
+    with pytest.raises(PermissionDenied):
+        _vote(subpoena, chair)
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        {"votes_for": 5, "votes_against": 1},  # more votes than the five current members
+        {"votes_for": 3, "votes_against": 1, "abstentions": 2},
+        {"votes_for": 1, "votes_against": 1},  # two of five: no quorum
+        {"votes_for": 3, "votes_against": -1},
+    ],
+)
+def test_counts_must_fit_the_board_and_make_quorum(board_vote, board, chair, subpoena, counts):
+    with pytest.raises(ValidationError):
+        _vote(subpoena, chair, **counts)
+    assert not SubpoenaVote.objects.exists()
+
+
+def test_a_recused_member_cannot_be_counted(board_vote, recusal, chair, subpoena):
+    # Five current members, one recused: at most four votes, and three make quorum of four.
+    with pytest.raises(ValidationError):
+        _vote(subpoena, chair, votes_for=4, votes_against=1)
+    assert _vote(subpoena, chair, votes_for=2, votes_against=1).passed
+
+
+def test_a_configured_quorum_applies(board_vote, board, chair, subpoena, settings):
+    settings.BOARD_QUORUM = 4
+    with pytest.raises(ValidationError):
+        _vote(subpoena, chair, votes_for=3, votes_against=0)
+    _vote(subpoena, chair, votes_for=3, votes_against=0, abstentions=1)
+
+
+def test_votes_are_recorded_only_on_a_drafted_subpoena_under_board_vote(board, chair, subpoena, settings):
+    settings.SUBPOENA_AUTHORIZATION = "executive_director"
+    with pytest.raises(ValidationError):
+        _vote(subpoena, chair)
+    settings.SUBPOENA_AUTHORIZATION = "board_vote"
+    _set_status(subpoena, St.AUTHORIZED)
+    with pytest.raises(ValidationError):
+        _vote(subpoena, chair)
+    assert not SubpoenaVote.objects.exists()
+
+
+def test_a_recorded_vote_is_immutable(board_vote, board, chair, subpoena):
+    vote = _vote(subpoena, chair)
+    vote.votes_for = 4
+    with pytest.raises(ValueError):
+        vote.save()
+    assert SubpoenaVote.objects.get(pk=vote.pk).votes_for == 3
+
+
+def test_authorizing_without_a_vote_is_refused(board_vote, board, subpoena, supervisor):
+    with pytest.raises(ValidationError) as refused:
+        subpoena_transition(subpoena=subpoena, to_status=St.AUTHORIZED, actor=supervisor)
+    assert "authorizing_vote" in refused.value.message_dict
+    subpoena.refresh_from_db()
+    assert subpoena.status == St.DRAFTED and subpoena.authorizing_vote is None
+
+
+def test_authorizing_with_a_failed_vote_is_refused(board_vote, board, chair, subpoena, supervisor):
+    failed = _vote(subpoena, chair, votes_for=2, votes_against=2)
+    assert not failed.passed
+    with pytest.raises(ValidationError) as refused:
+        subpoena_transition(subpoena=subpoena, to_status=St.AUTHORIZED, actor=supervisor, authorizing_vote=failed)
+    assert "authorizing_vote" in refused.value.message_dict
+    assert Subpoena.objects.get(pk=subpoena.pk).status == St.DRAFTED
+
+
+def test_authorizing_with_another_subpoenas_vote_is_refused(
+    board_vote, board, chair, subpoena, case, assigned_investigator, supervisor
+):
+    other = _draft(case, assigned_investigator)
+    foreign = _vote(other, chair)
+    with pytest.raises(ValidationError) as refused:
+        subpoena_transition(subpoena=subpoena, to_status=St.AUTHORIZED, actor=supervisor, authorizing_vote=foreign.pk)
+    assert "authorizing_vote" in refused.value.message_dict
+    assert Subpoena.objects.get(pk=subpoena.pk).status == St.DRAFTED
+
+
+def test_authorizing_with_a_passed_vote_links_it(board_vote, board, chair, subpoena, supervisor):
+    vote = _vote(subpoena, chair)
+    subpoena_transition(
+        subpoena=subpoena,
+        to_status=St.AUTHORIZED,
+        actor=supervisor,
+        authorizing_vote=vote,
+        note="On the chair's behalf",
+    )
+    stored = Subpoena.objects.get(pk=subpoena.pk)
+    assert (stored.status, stored.authorizing_vote, stored.authorization_method) == (St.AUTHORIZED, vote, "board_vote")
+    assert stored.authorized_by == supervisor and subpoena.authorizing_vote == vote
+    event = AuditEvent.objects.get(action="subpoena.transitioned")
+    assert event.data["vote"] == vote.pk and event.data["method"] == "board_vote"
+
+
+def test_the_chair_may_authorize_under_board_vote(board_vote, board, chair, subpoena):
+    vote = _vote(subpoena, chair)
+    assert [m.action for m in subpoena_available_moves(subpoena, chair)] == ["authorize"]
+    subpoena_transition(subpoena=subpoena, to_status=St.AUTHORIZED, actor=chair, authorizing_vote=vote)
+    assert Subpoena.objects.get(pk=subpoena.pk).authorized_by == chair
+
+
+def test_under_board_vote_others_still_cannot_authorize(
+    board_vote, board, chair, subpoena, case, assigned_investigator
+):
+    vote = _vote(subpoena, chair)
+    Recusal.objects.create(complaint=case, member=chair, reason="Conflict")
+    for actor in (assigned_investigator, board[0], chair):
+        with pytest.raises(PermissionDenied):
+            subpoena_transition(subpoena=subpoena, to_status=St.AUTHORIZED, actor=actor, authorizing_vote=vote)
+    assert Subpoena.objects.get(pk=subpoena.pk).status == St.DRAFTED
+
+
+def test_page_flow_chair_records_then_supervisor_authorizes(
+    client, board_vote, board, chair, subpoena, case, supervisor, django_assert_max_num_queries
+):
+    tn = case.tracking_number
+    detail = reverse("cases:subpoena_detail", args=[tn, 1])
+    vote_url = reverse("cases:subpoena_vote", args=[tn, 1])
+    authorize_url = reverse("cases:subpoena_move", args=[tn, 1, St.AUTHORIZED])
+
+    client.force_login(supervisor)
+    body = client.get(detail).content.decode()
+    assert vote_url not in body
+    assert "must be recorded before it can be authorized" in body
+    assert client.post(authorize_url, {"authorize-note": "Vote of 3 March"}).status_code == 400
+
+    client.force_login(chair)
+    body = client.get(detail).content.decode()
+    assert vote_url in body and "Record the vote" in body
+    too_many = client.post(vote_url, {"vote-votes_for": "6", "vote-votes_against": "0", "vote-abstentions": "0"})
+    assert too_many.status_code == 400 and not SubpoenaVote.objects.exists()
+    failed = client.post(vote_url, {"vote-votes_for": "1", "vote-votes_against": "2", "vote-abstentions": "0"})
+    assert failed.status_code == 302
+    response = client.post(
+        vote_url,
+        {"vote-votes_for": "3", "vote-votes_against": "1", "vote-abstentions": "0", "vote-motion": "Authorize S-01"},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "Passed" in body and "Failed" in body and "Authorize S-01" in body
+    passed = SubpoenaVote.objects.get(votes_for=3)
+
+    client.force_login(supervisor)
+    with django_assert_max_num_queries(40):
+        body = client.get(detail).content.decode()
+    assert f'value="{passed.pk}"' in body
+    failed_vote = SubpoenaVote.objects.get(votes_for=1)
+    assert f'value="{failed_vote.pk}"' not in body
+    refused = client.post(authorize_url, {"authorize-authorizing_vote": failed_vote.pk})
+    assert refused.status_code == 400
+    done = client.post(authorize_url, {"authorize-authorizing_vote": passed.pk}, follow=True)
+    stored = Subpoena.objects.get(pk=subpoena.pk)
+    assert (stored.status, stored.authorizing_vote) == (St.AUTHORIZED, passed)
+    body = done.content.decode()
+    assert "Authorizing board vote" in body and "3 for, 1 against, 0 abstaining" in body
+    assert vote_url not in body
+
+
+def test_non_chairs_posting_a_vote_get_403_or_404(
+    client, board_vote, board, chair, subpoena, case, assigned_investigator, other_investigator
+):
+    url = reverse("cases:subpoena_vote", args=[case.tracking_number, 1])
+    data = {"vote-votes_for": "3", "vote-votes_against": "0", "vote-abstentions": "0"}
+    client.force_login(assigned_investigator)
+    assert client.post(url, data).status_code == 403
+    assert client.post(url, {}).status_code == 403
+    client.force_login(other_investigator)
+    assert client.post(url, data).status_code == 404
+    client.force_login(board[0])  # a member without access to the case
+    assert client.post(url, data).status_code == 404
+    assert not SubpoenaVote.objects.exists()
+
+
+def test_the_chair_sees_no_vote_form_under_other_methods(client, board, chair, subpoena, case):
+    client.force_login(chair)
+    body = client.get(reverse("cases:subpoena_detail", args=[case.tracking_number, 1])).content.decode()
+    assert reverse("cases:subpoena_vote", args=[case.tracking_number, 1]) not in body
+    assert "Board votes" not in body
+
+
+def test_under_board_vote_the_chair_can_open_a_case_with_a_drafted_subpoena(
+    settings, client, complaint, assigned_investigator
+):
+    from datetime import date, timedelta
+
+    from django.urls import reverse
+
+    from investigations.models import BoardMembership
+    from investigations.services import subpoenas as subpoena_services
+    from investigations.services import triage as triage_services
+    from oversight.permissions import Role
+    from tests.factories import UserFactory
+
+    settings.SUBPOENA_AUTHORIZATION = "board_vote"
+    chair = UserFactory(username="the_chair", roles=[Role.BOARD_MEMBER])
+    BoardMembership.objects.create(member=chair, is_chair=True, term_start=date(2025, 1, 1))
+    supervisor = UserFactory(username="sup_for_chair", roles=[Role.SUPERVISOR])
+    triage_services.triage_claim(complaint=complaint, actor=supervisor)
+    triage_services.triage_accept(complaint=complaint, actor=supervisor)
+    client.force_login(chair)
+    assert client.get(reverse("cases:overview", args=[complaint.tracking_number])).status_code == 404
+    subpoena = subpoena_services.subpoena_draft(
+        complaint=complaint,
+        actor=assigned_investigator,
+        recipient_kind="agency",
+        recipient_name="Records Unit",
+        recipient_address="",
+        demand="documents",
+        description="Footage",
+        due_date=date.today() + timedelta(days=30),
+    )
+    assert (
+        client.get(reverse("cases:subpoena_detail", args=[complaint.tracking_number, subpoena.number])).status_code
+        == 200
+    )
