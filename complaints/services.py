@@ -99,65 +99,20 @@ def complaint_create(
     subjects: list[SubjectData] | None = None,
     actor: Any = None,
     idempotency_key: str | None = None,
+    idempotent: bool = True,
 ) -> Complaint:
     """Create a complaint with its parties, subject officers and allegations in one transaction.
 
     Rules: the narrative is required; the language must be one the platform offers; an anonymous
     complaint stores no complainant or third-party identity at all (such parties are refused, not
-    silently dropped). A second call with the same idempotency key returns the first complaint.
+    silently dropped). A second call with the same idempotency key returns the first complaint —
+    unless ``idempotent`` is False, when a duplicate key raises IntegrityError for a caller that
+    handles the race itself (``complaint_submit``, which must not add files to the first one).
     """
-    if idempotency_key:
+    if idempotency_key and idempotent:
         existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
-    try:
-        return _complaint_validated_insert(
-            narrative=narrative,
-            channel=channel,
-            language=language,
-            anonymity=anonymity,
-            received_at=received_at,
-            incident_date=incident_date,
-            incident_date_precision=incident_date_precision,
-            incident_time=incident_time,
-            incident_time_precision=incident_time_precision,
-            location_text=location_text,
-            district_id=district_id,
-            agency_id=agency_id,
-            parties=parties,
-            subjects=subjects,
-            actor=actor,
-            idempotency_key=idempotency_key,
-        )
-    except IntegrityError:
-        if idempotency_key:
-            # The same submission won a race in another request: return what it created.
-            existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return existing
-        raise
-
-
-def _complaint_validated_insert(
-    *,
-    narrative: str,
-    channel: str = Complaint.Channel.WEB,
-    language: str = "en",
-    anonymity: str = Complaint.Anonymity.NAMED,
-    received_at: datetime | None = None,
-    incident_date: date | None = None,
-    incident_date_precision: str = Complaint.Precision.EXACT,
-    incident_time: time | None = None,
-    incident_time_precision: str = Complaint.Precision.UNKNOWN,
-    location_text: str = "",
-    district_id: int | None = None,
-    agency_id: int | None = None,
-    parties: list[PartyData] | None = None,
-    subjects: list[SubjectData] | None = None,
-    actor: Any = None,
-    idempotency_key: str | None = None,
-) -> Complaint:
-    """Validate and insert; a duplicate idempotency key raises IntegrityError for the caller."""
     narrative = (narrative or "").strip()
     if not narrative:
         raise ValidationError({"narrative": _("Tell us what happened.")})
@@ -184,8 +139,16 @@ def _complaint_validated_insert(
         "entered_by": actor if getattr(actor, "is_authenticated", False) else None,
         "idempotency_key": idempotency_key or None,
     }
-    with transaction.atomic():
-        return _complaint_insert(fields=fields, parties=parties, subjects=subjects or [], actor=actor)
+    try:
+        with transaction.atomic():
+            return _complaint_insert(fields=fields, parties=parties, subjects=subjects or [], actor=actor)
+    except IntegrityError:
+        if idempotency_key and idempotent:
+            # The same submission won a race in another request: return what it created.
+            existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
 
 
 def _complaint_insert(
@@ -396,7 +359,8 @@ def complaint_submit(
     consent_id = form_data.get("consent", {}).get("consent_id")
     try:
         with files_removed_on_failure(), transaction.atomic():
-            complaint = _complaint_validated_insert(
+            complaint = complaint_create(
+                idempotent=False,
                 narrative=incident.get("narrative", ""),
                 channel=channel,
                 received_at=received_at,
