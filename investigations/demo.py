@@ -29,7 +29,9 @@ from .models import (
 S = Complaint.Status
 INVESTIGATED = [S.UNDER_INVESTIGATION, S.FINDINGS_PROPOSED, S.BOARD_REVIEW, S.DECIDED, S.CLOSED]
 OPEN = {S.UNDER_INVESTIGATION, S.FINDINGS_PROPOSED, S.BOARD_REVIEW}
-DETAILED_CASES = 2000  # full case records for this many of the most recent investigations
+DETAILED_CASES = 2000  # full case records for this many investigations: half the most recent, half
+# drawn from cases past investigation, so every stage has complete examples at any demo size
+LATER_STAGES = {S.FINDINGS_PROPOSED, S.BOARD_REVIEW, S.DECIDED, S.CLOSED}
 PUBLIC_SUMMARY = "A resident reported an encounter with officers; the investigation reviewed video and statements."
 INTERVIEW_SUMMARY = "Described the stop, the search and the officers' words; consistent with the complaint."
 
@@ -91,11 +93,13 @@ def seed_investigations(ctx: DemoContext) -> None:
     # Open cases are assigned (and their investigators hold object access); closed ones keep the
     # record of who worked them.
     assignments, grants = [], {u.pk: [] for u in investigators}
-    detailed_from = len(complaints) - DETAILED_CASES
+    recent = set(range(max(0, len(complaints) - DETAILED_CASES // 2), len(complaints)))
+    later = [i for i, c in enumerate(complaints) if c.status in LATER_STAGES and i not in recent]
+    detailed = recent | set(rng.sample(later, min(len(later), DETAILED_CASES - len(recent))))
     for index, (investigation, complaint) in enumerate(zip(investigations, complaints, strict=True)):
         investigator = investigators[rng.randrange(len(investigators))]
         is_open = complaint.status in OPEN
-        if not is_open and index < detailed_from:
+        if not is_open and index not in detailed:
             continue  # old closed cases: the investigation record is enough for the demo
         assignments.append(
             InvestigatorAssignment(
@@ -116,7 +120,8 @@ def seed_investigations(ctx: DemoContext) -> None:
         )
     ctx.count("investigations", len(investigations))
     ctx.count("case grants", granted)
-    _detailed(ctx, list(zip(investigations, complaints, strict=True))[-DETAILED_CASES:], investigators, supervisor)
+    pairs = list(zip(investigations, complaints, strict=True))
+    _detailed(ctx, [pairs[i] for i in sorted(detailed)], investigators, supervisor)
 
 
 def _detailed(ctx: DemoContext, cases, investigators, supervisor) -> None:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from complaints.models import Complaint
 from oversight import permissions
-from oversight.demo import DEMO_PASSWORD, DemoContext, register
+from oversight.demo import DemoContext, demo_password_hash, register
 from oversight.permissions import Role
 
 from .models import (
@@ -82,7 +82,7 @@ def _members(ctx: DemoContext) -> list:
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = demo_password_hash(ctx)
             user.save(update_fields=["password"])
             ctx.count("users", 1)
         user.groups.add(group)

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from faker import Faker
 
@@ -144,6 +145,13 @@ def seed_roster(ctx: DemoContext) -> None:
     )
 
 
+def demo_password_hash(ctx: DemoContext) -> str:
+    """One salted hash of the demo password for every demo login: hashing is slow on purpose."""
+    if "password_hash" not in ctx.shared:
+        ctx.shared["password_hash"] = make_password(DEMO_PASSWORD)
+    return ctx.shared["password_hash"]
+
+
 @register("users")
 def seed_users(ctx: DemoContext) -> None:
     User = get_user_model()
@@ -160,7 +168,7 @@ def seed_users(ctx: DemoContext) -> None:
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = demo_password_hash(ctx)
             user.save(update_fields=["password"])
             ctx.count("users", 1)
         user.groups.add(Group.objects.get(name=role))
