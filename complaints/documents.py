@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, ListFlowable, ListItem, Paragraph, Spacer
 
-from oversight.pdf import FONT, Document, data_table, esc, facts_table, get_styles, para, paragraphs
+from oversight.pdf import ACCENT, FONT, Document, data_table, esc, facts_table, get_styles, para, paragraphs
 
 from .models import Allegation, Complaint, SubjectOfficer
 
@@ -72,12 +72,10 @@ class ComplaintReceipt(Document):
         when = "{} ({})".format(formats.date_format(received, "DATETIME_FORMAT"), received.tzname())
         return [
             Spacer(0, 4),
-            facts_table(
-                [
-                    (_("Tracking number"), para(complaint.tracking_number, styles.display)),
-                    (_("Received"), when),
-                ]
-            ),
+            para(_("Tracking number"), styles.label),
+            para(complaint.tracking_number, styles.display),
+            Spacer(0, 4),
+            facts_table([(_("Received"), when)]),
         ]
 
     def _status_code(self) -> list[Flowable]:
@@ -135,6 +133,9 @@ class ComplaintReceipt(Document):
         if not subjects:
             return [*out, para(_("You did not name or describe an officer."))]
         language = translation.get_language()
+        officer_heading = ParagraphStyle(
+            "officer", parent=styles.label, textColor=ACCENT, spaceBefore=8, spaceAfter=2, keepWithNext=1
+        )
         for number, subject in enumerate(subjects, start=1):
             if subject.officer:
                 name, badge = subject.officer.full_name, subject.officer.badge_number
@@ -156,8 +157,8 @@ class ComplaintReceipt(Document):
                     (_("Kind of misconduct"), "\n".join(kinds) or _("Not yet classified")),
                 ]
             )
-            heading = para(_("Officer %(number)s") % {"number": number}, styles.label)
-            out += [Spacer(0, 2), heading, Spacer(0, 2), table]
+            heading = para(_("Officer %(number)s") % {"number": number}, officer_heading)
+            out += [heading, table]
         return out
 
     def _people(self, complaint: Complaint) -> list[Flowable]:
@@ -245,10 +246,17 @@ class ComplaintReceipt(Document):
             ListItem(Paragraph(f"<b>{esc(name)}.</b> {esc(text)}", item_style), value=number)
             for number, (name, text) in enumerate(stages, start=1)
         ]
+        # Short enough to keep on one page, so the stages are read as one list.
         return [
-            para(_("What happens next"), styles.heading),
-            para(_("Your complaint moves through these stages. You can see which one it is in at any time.")),
-            ListFlowable(items, bulletType="1", bulletFontName=FONT, bulletFontSize=10, leftIndent=18),
+            KeepTogether(
+                [
+                    para(_("What happens next"), styles.heading),
+                    para(_("Your complaint moves through these stages. You can see which one it is in at any time.")),
+                    ListFlowable(
+                        items, bulletType="1", bulletFormat="%s.", bulletFontName=FONT, bulletFontSize=10, leftIndent=18
+                    ),
+                ]
+            )
         ]
 
     def _how_to_check(self) -> list[Flowable]:

@@ -195,6 +195,8 @@ def facts_table(
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (0, -1), 8),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
+                # Labels are set smaller than values: lower them so both first lines share a baseline.
+                ("TOPPADDING", (0, 0), (0, -1), 3 + styles.body.fontSize - styles.label.fontSize),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
                 ("LINEBELOW", (0, 0), (-1, -2), 0.25, RULE),
             ]
@@ -246,16 +248,17 @@ class _PageCount(Flowable):
         self.pages: int | None = None
         self._previous: int | None = None
 
-    def isIndexing(self) -> int:  # noqa: N802 - reportlab's protocol
+    # reportlab's indexing-flowable protocol (camelCase names are reportlab's).
+    def isIndexing(self) -> int:
         return 1
 
-    def beforeBuild(self) -> None:  # noqa: N802
+    def beforeBuild(self) -> None:
         pass
 
-    def afterBuild(self) -> None:  # noqa: N802
+    def afterBuild(self) -> None:
         self._previous, self.pages = self.pages, self.template.page
 
-    def isSatisfied(self) -> int:  # noqa: N802
+    def isSatisfied(self) -> int:
         return int(self.pages == self._previous)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:

@@ -220,3 +220,17 @@ def test_receipt_filename_carries_the_tracking_number(full_complaint):
 
     assert receipt.filename == f"receipt-{full_complaint.tracking_number}.pdf"
     assert re.fullmatch(r"receipt-[A-Z]+-\d{4}-\d{5}\.pdf", receipt.filename)
+
+
+def test_long_lists_and_descriptions_run_over_pages_with_the_table_header_repeated():
+    complaint = ComplaintFactory()
+    SubjectOfficerFactory(complaint=complaint, officer=None, appearance="He wore a dark cap and a grey jacket. " * 400)
+    for _ in range(40):
+        PartyFactory(complaint=complaint, role=Party.Role.WITNESS, first_name="", last_name="", description="Neighbour")
+    AttachmentFactory(complaint=complaint, original_name="a-very-long-file-name-without-any-spaces-" * 5 + ".png")
+
+    reader = _reader(ComplaintReceipt(complaint).render())
+
+    witness_pages = [page.extract_text() for page in reader.pages if "Neighbour" in page.extract_text()]
+    assert len(witness_pages) > 1
+    assert all("Name or description" in text for text in witness_pages)
