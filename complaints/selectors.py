@@ -115,6 +115,7 @@ def complaint_parties_for_user(*, user: Any, complaint: Complaint) -> QuerySet:
 class PublicStatus:
     """What a resident may see about their complaint: stages and dates, nothing internal."""
 
+    complaint_id: int
     tracking_number: str
     received_at: Any
     stage: str
@@ -154,6 +155,7 @@ def complaint_status_for_public(*, tracking_number: str, code: str) -> PublicSta
             continue  # a complaint closed early skipped these stages
         path.append((item, labels[item], state))
     return PublicStatus(
+        complaint_id=complaint.pk,
         tracking_number=complaint.tracking_number,
         received_at=complaint.received_at,
         stage=stage,

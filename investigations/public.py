@@ -3,17 +3,17 @@ final outcome in plain words. Nothing else (no officer names, no rationale, no i
 
 from django.utils.translation import get_language
 
-from complaints.models import Allegation, Complaint
+from complaints.models import Allegation
 
 from .models import Disposition
 from .outcomes import outcome_sentence
 
 
-def public_outcomes(complaint: Complaint) -> list[tuple[str, str, str]]:
+def public_outcomes(*, complaint_id: int) -> list[tuple[str, str, str]]:
     """(category, disposition label, plain sentence) for each allegation with a final disposition."""
     language = get_language()
     allegations = (
-        Allegation.objects.filter(complaint=complaint, finding__final_disposition__gt="")
+        Allegation.objects.filter(complaint_id=complaint_id, finding__final_disposition__gt="")
         .select_related("category", "finding")
         .order_by("id")
     )

@@ -21,7 +21,6 @@ from complaints import services as complaint_services
 from complaints import uploads
 from complaints.models import Complaint, ConsentText
 from oversight import audit
-from oversight.forms import add_usa_classes  # noqa: F401 - re-exported for the intake views
 
 from .forms import (
     AboutForm,

@@ -16,6 +16,7 @@ from complaints import selectors as complaint_selectors
 from complaints.models import Complaint
 from complaints.stages import STAGE_EXPLANATIONS
 from oversight import audit
+from oversight.forms import add_usa_classes
 from oversight.ratelimit import rate_limited
 
 from . import intake
@@ -167,9 +168,9 @@ def _prepare(form) -> None:
     forms_ = getattr(form, "forms", None)
     for f in [*(forms_ or []), form] if forms_ is not None else [form]:
         if hasattr(f, "fields"):
-            intake.add_usa_classes(f)
+            add_usa_classes(f)
     if forms_ is not None:
-        intake.add_usa_classes(form.empty_form)
+        add_usa_classes(form.empty_form)
 
 
 def _review(request: HttpRequest, draft: IntakeDraft, mode: str) -> HttpResponse:
@@ -304,7 +305,7 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
             if status.stage in ("decided", "closed"):
                 from investigations.public import public_outcomes
 
-                outcomes = public_outcomes(Complaint.objects.get(tracking_number=status.tracking_number))
+                outcomes = public_outcomes(complaint_id=status.complaint_id)
             return render(
                 request,
                 "public_portal/status_result.html",
@@ -319,7 +320,7 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
 
 
 def _prepared(form):
-    intake.add_usa_classes(form)
+    add_usa_classes(form)
     return form
 
 

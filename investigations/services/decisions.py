@@ -15,8 +15,9 @@ from complaints.models import Allegation, Complaint
 from oversight import audit
 from oversight.tasks import enqueue
 
-from ..board import current_memberships, is_current_chair, is_recused
-from ..models import BoardDecision, DecisionFinding, DepartmentResponse, Disposition, Finding, Recusal, Vote
+from ..board import is_current_chair, is_recused
+from ..models import BoardDecision, DecisionFinding, DepartmentResponse, Disposition, Finding, Vote
+from ..quorum import board_quorum_status
 from .transitions import complaint_transition
 
 S = Complaint.Status
@@ -26,32 +27,9 @@ K = BoardDecision.Kind
 # --- Quorum ------------------------------------------------------------------------------------------
 
 
-def _quorum_reached(complaint: Complaint) -> dict[str, Any]:
-    """Local stand-in for ``investigations.quorum.board_quorum_status``: live votes (not corrected)
-    of current, non-recused members against ``settings.BOARD_QUORUM`` (0 = a majority of them)."""
-    recused = Recusal.objects.filter(complaint=complaint).values("member_id")
-    members = set(current_memberships().exclude(member_id__in=recused).values_list("member_id", flat=True))
-    live = Vote.objects.filter(complaint=complaint, corrected_by__isnull=True, member_id__in=members)
-    voters = set(live.values_list("member_id", flat=True))
-    required = settings.BOARD_QUORUM or (len(members) // 2 + 1)
-    return {
-        "reached": bool(members) and len(voters) >= required,
-        "required": required,
-        "voted": len(voters),
-        "members": len(members),
-    }
-
-
 def decision_quorum(complaint: Complaint) -> dict[str, Any]:
-    """``{"reached": bool, "required": int, "voted": int, "members": int}`` (members = eligible).
-
-    Uses the shared ``investigations.quorum.board_quorum_status`` (a ``QuorumStatus``) when it
-    exists, else the local count ``_quorum_reached``.
-    """
-    try:
-        from ..quorum import board_quorum_status
-    except ImportError:
-        return _quorum_reached(complaint)
+    """``{"reached": bool, "required": int, "voted": int, "members": int}`` (members = eligible),
+    from the shared ``investigations.quorum.board_quorum_status``."""
     status = board_quorum_status(complaint)
     return {
         "reached": bool(status.reached),

@@ -19,6 +19,7 @@ from complaints.models import Allegation, Complaint, SubjectOfficer
 from complaints.selectors import complaint_parties_for_user, complaint_visible_queryset
 from oversight.forms import add_usa_classes
 
+from ..deadlines import deadline_for
 from ..forms.case import (
     AcceptForm,
     AllegationForm,
@@ -57,13 +58,7 @@ FORM_ACTIONS = {"accept": "cases:accept", "refer": "cases:refer", "close": "case
 
 
 def _deadline(investigation: Investigation | None) -> Any:
-    if investigation is None:
-        return None
-    try:
-        from ..deadlines import deadline_for
-    except ImportError:  # the deadline module is optional for pages that do not show it
-        return None
-    return deadline_for(investigation)
+    return deadline_for(investigation) if investigation is not None else None
 
 
 def case_context(request: HttpRequest, complaint: Complaint, tab: str) -> dict[str, Any]:

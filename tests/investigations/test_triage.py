@@ -136,7 +136,8 @@ def test_complainant_is_told_in_their_language_once(intake_coordinator, django_c
     assert len(mail.outbox) == 1  # claiming is internal; accepting is news
     message = mail.outbox[0]
     assert message.to == ["ana@example.com"]
-    assert "será investigada" in message.subject or "investigación" in message.body
+    assert message.subject == f"Su queja {complaint.tracking_number} será investigada"
+    assert "investigación" in message.body
     assert complaint.narrative not in message.body
     # Running the notification again for the same change sends nothing.
     from investigations.tasks import send_status_notifications
