@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from oversight import audit, permissions
 
-from .models import Complaint
+from .models import Allegation, Complaint, SubjectOfficer
 
 _ACTION_PERMS = {"view": "complaints.view_complaint", "change": "complaints.change_complaint"}
 
@@ -164,3 +164,39 @@ def complaint_status_for_public(*, tracking_number: str, code: str) -> PublicSta
         closing_reason=str(CLOSING_REASONS.get(complaint.status, "")) if stage == PublicStage.CLOSED else "",
         path=path,
     )
+
+
+# --- The resident's own record ------------------------------------------------------------------
+#
+# These reads take a tracking number the caller has already been allowed to use (the browser
+# session that filed the complaint holds it); they do no scoping of their own, so they belong
+# behind such a check and never behind a form a stranger can fill in.
+
+
+def complaint_receipt_queryset() -> QuerySet[Complaint]:
+    """Complaints with everything the receipt shows (district, officers with their roster entry and
+    allegations with their category, parties, files) loaded in a fixed number of queries."""
+    allegations = Allegation.objects.select_related("category").order_by("id")
+    subjects = SubjectOfficer.objects.select_related("officer").prefetch_related(
+        Prefetch("allegations", queryset=allegations)
+    )
+    return Complaint.objects.select_related("district").prefetch_related(
+        Prefetch("subject_officers", queryset=subjects), "parties", "attachments"
+    )
+
+
+def complaint_get_for_receipt(*, tracking_number: str) -> Complaint:
+    """The complaint with everything its receipt shows, or ``Http404`` if there is none."""
+    complaint = complaint_receipt_queryset().filter(tracking_number=tracking_number).first()
+    if complaint is None:
+        raise Http404("No complaint found")
+    return complaint
+
+
+def complaint_get_filed(*, tracking_number: str) -> Complaint:
+    """The complaint alone (tracking number, dates, language), as the confirmation page shows it
+    just after filing, or ``Http404`` if there is none."""
+    complaint = Complaint.objects.filter(tracking_number=tracking_number).first()
+    if complaint is None:
+        raise Http404("No complaint found")
+    return complaint

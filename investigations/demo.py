@@ -262,7 +262,3 @@ def _detailed(ctx: DemoContext, cases, investigators, supervisor) -> None:
         ("findings", findings),
     ):
         ctx.count(name, len(rows))
-
-
-# Board data builds on the investigations above; importing it here registers it after them.
-from . import demo_board  # noqa: E402, F401

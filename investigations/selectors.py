@@ -6,20 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from complaints.models import Complaint
-from complaints.selectors import complaint_get_for_user, complaint_visible_queryset
-from oversight import audit, permissions
+from complaints.selectors import complaint_get_for_user
+from oversight import audit
 
-from .workflow import Transition, transitions_from
+from .models import Investigation
+from .workflow import COMPLAINT_LIFECYCLE, Transition, can_work
 
-
-def can_work(user: Any, complaint: Complaint) -> bool:
-    """Whether ``user`` may do case work (notes, evidence, interviews, subpoenas, findings) on it:
-    a supervisor, or an investigator assigned to this case."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.has_perm("complaints.view_all_complaints") and user.has_perm("complaints.change_complaint"):
-        return True
-    return permissions.user_can(user, "complaints.change_complaint", complaint)
+__all__ = ["can_work"]
 
 
 def case_get_for_user(*, user: Any, tracking_number: str, work: bool = False) -> Complaint:
@@ -31,26 +24,6 @@ def case_get_for_user(*, user: Any, tracking_number: str, work: bool = False) ->
     return complaint
 
 
-def may_transition(user: Any, complaint: Complaint, transition: Transition) -> bool:
-    if transition.rule == "triage":
-        return (
-            user.has_perm("complaints.triage_complaint")
-            and complaint_visible_queryset(user).filter(pk=complaint.pk).exists()
-        )
-    if transition.rule == "work":
-        return can_work(user, complaint)
-    if transition.rule == "board_chair":
-        from .board import is_current_chair, is_recused
-
-        return is_current_chair(user) and not is_recused(user, complaint)
-    return user.has_perm(transition.rule)
-
-
-def complaint_available_transitions(complaint: Complaint, user: Any) -> list[Transition]:
-    """The moves this user may make on this case now: the buttons the case page draws."""
-    return [t for t in transitions_from(complaint.status) if may_transition(user, complaint, t)]
-
-
 def cases_assigned_to(user: Any) -> QuerySet[Complaint]:
     return (
         Complaint.objects.filter(
@@ -60,3 +33,17 @@ def cases_assigned_to(user: Any) -> QuerySet[Complaint]:
         .distinct()
         .order_by("received_at")
     )
+
+
+def may_transition(user: Any, complaint: Complaint, transition: Transition) -> bool:
+    return COMPLAINT_LIFECYCLE.may(user, complaint, transition)
+
+
+def complaint_available_transitions(complaint: Complaint, user: Any) -> list[Transition]:
+    """The moves this user may make on this case now: the buttons the case page draws."""
+    return COMPLAINT_LIFECYCLE.available(complaint, user)
+
+
+def case_investigation(complaint: Complaint) -> Investigation | None:
+    """The case's investigation, or None before it is accepted."""
+    return Investigation.objects.filter(complaint=complaint).first()

@@ -1,105 +1,127 @@
 """The subpoena lifecycle as data: every allowed move, the action that makes it, and who may.
 
-``subpoena_transition`` (investigations/services/subpoenas.py) is the only writer of
-``Subpoena.status``; it refuses any (from, to) pair that is not in this table.
+``SUBPOENA_LIFECYCLE`` (the shared mechanism, ``oversight.lifecycle``) is the only writer of
+``Subpoena.status``; ``services.subpoenas.subpoena_transition`` calls it.
 
 Who may, by ``rule``:
-- ``work``: whoever works the case (``selectors.can_work``): drafting, issuing, recording service
+- ``work``: whoever works the case (``workflow.can_work``): drafting, issuing, recording service
   and compliance, and recording that a subpoena was quashed or withdrawn;
-- any other value is a model permission the actor must hold. Authorizing a subpoena and referring
-  a refusal to a court for enforcement use the agency's compulsory power, so both need
-  ``investigations.authorize_subpoena`` (supervisors hold it).
+- ``investigations.authorize_subpoena``: authorizing a subpoena and referring a refusal to a court
+  for enforcement use the agency's compulsory power (supervisors hold it), on a case they can see.
 
 How a subpoena is authorized is a setting, ``SUBPOENA_AUTHORIZATION``: ``"executive_director"``
 (the default), ``"chair"`` or ``"board_vote"``. The authorizing user records it. Under
-``"board_vote"`` the board chair first records the board's vote on the subpoena
-(``SubpoenaVote``, ``services.subpoenas.subpoena_vote_record``); authorizing then links a vote on
-this subpoena that passed, and may be done by the chair or, on the chair's behalf, by someone
-holding ``investigations.authorize_subpoena``.
+``"board_vote"`` board review registers what that needs on the ``authorize`` move: the chair may
+authorize, and only with a recorded board vote on this subpoena that passed.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint
 from complaints.selectors import complaint_visible_queryset
+from oversight.lifecycle import Lifecycle, Move, MoveContext
 
-from .board import is_current_chair, is_recused
-from .models import EvidenceItem, Subpoena, SubpoenaVote
-from .selectors import can_work
+from .models import EvidenceItem, Subpoena, SubpoenaEvent
+from .workflow import can_work
 
 S = Subpoena.Status
 AUTHORIZE_PERM = "investigations.authorize_subpoena"
+SubpoenaMove = Move
 
 
-@dataclass(frozen=True)
-class SubpoenaMove:
-    action: str
-    source: str
-    target: str
-    rule: str
-    label: Any
-    note_required: bool = False
+def needs_service(move: Move) -> bool:
+    return move.target == S.SERVED
 
-    @property
-    def needs_service(self) -> bool:
-        return self.target == S.SERVED
 
-    @property
-    def takes_returns(self) -> bool:
-        return self.target in RETURN_STATUSES
+def takes_returns(move: Move) -> bool:
+    return move.target in RETURN_STATUSES
 
 
 RETURN_STATUSES = frozenset({S.COMPLIED, S.PARTIALLY_COMPLIED})
 
 MOVES: list[SubpoenaMove] = [
-    SubpoenaMove("authorize", S.DRAFTED, S.AUTHORIZED, AUTHORIZE_PERM, _("Authorize")),
-    SubpoenaMove("issue", S.AUTHORIZED, S.ISSUED, "work", _("Issue")),
-    SubpoenaMove("serve", S.ISSUED, S.SERVED, "work", _("Record service")),
-    SubpoenaMove("comply", S.SERVED, S.COMPLIED, "work", _("Record full compliance")),
-    SubpoenaMove("comply_partly", S.SERVED, S.PARTIALLY_COMPLIED, "work", _("Record partial compliance")),
-    SubpoenaMove("not_comply", S.SERVED, S.NOT_COMPLIED, "work", _("Record non-compliance")),
-    SubpoenaMove(
+    Move("authorize", S.DRAFTED, S.AUTHORIZED, AUTHORIZE_PERM, _("Authorize")),
+    Move("issue", S.AUTHORIZED, S.ISSUED, "work", _("Issue")),
+    Move("serve", S.ISSUED, S.SERVED, "work", _("Record service")),
+    Move("comply", S.SERVED, S.COMPLIED, "work", _("Record full compliance")),
+    Move("comply_partly", S.SERVED, S.PARTIALLY_COMPLIED, "work", _("Record partial compliance")),
+    Move("not_comply", S.SERVED, S.NOT_COMPLIED, "work", _("Record non-compliance")),
+    Move(
         "refer_enforcement",
         S.NOT_COMPLIED,
         S.ENFORCEMENT_REFERRED,
         AUTHORIZE_PERM,
         _("Refer for enforcement"),
-        note_required=True,
+        reason_required=True,
     ),
-    SubpoenaMove(
+    Move(
         "refer_enforcement",
         S.PARTIALLY_COMPLIED,
         S.ENFORCEMENT_REFERRED,
         AUTHORIZE_PERM,
         _("Refer for enforcement"),
-        note_required=True,
+        reason_required=True,
     ),
     *[
-        SubpoenaMove("quash", source, S.QUASHED, "work", _("Record that it was quashed"), note_required=True)
+        Move("quash", source, S.QUASHED, "work", _("Record that it was quashed"), reason_required=True)
         for source in (S.AUTHORIZED, S.ISSUED, S.SERVED, S.NOT_COMPLIED)
     ],
     *[
-        SubpoenaMove("withdraw", source, S.WITHDRAWN, "work", _("Withdraw"), note_required=True)
+        Move("withdraw", source, S.WITHDRAWN, "work", _("Withdraw"), reason_required=True)
         for source in (S.DRAFTED, S.AUTHORIZED, S.ISSUED, S.SERVED)
     ],
 ]
 
-BY_PAIR: dict[tuple[str, str], SubpoenaMove] = {(m.source, m.target): m for m in MOVES}
+
+def _label(subpoena: Subpoena) -> str:
+    # The audit label names the case and the subpoena number, never the recipient (who may be a witness).
+    return f"{subpoena.complaint.tracking_number} S-{subpoena.number:02d}"
 
 
-def move_for(source: str, target: str) -> SubpoenaMove | None:
-    return BY_PAIR.get((source, target))
+def _record_event(ctx: MoveContext) -> SubpoenaEvent:
+    actor = ctx.actor if getattr(ctx.actor, "is_authenticated", False) else None
+    return SubpoenaEvent.objects.create(
+        subpoena=ctx.obj,
+        from_status=ctx.source,
+        to_status=ctx.move.target,
+        actor=actor,
+        actor_username=actor.get_username() if actor is not None else "",
+        note=ctx.reason,
+        occurred_at=ctx.now,
+    )
 
 
-def moves_from(source: str) -> list[SubpoenaMove]:
-    return [m for m in MOVES if m.source == source]
+def _may_authorize(user: Any, subpoena: Subpoena) -> bool:
+    # The permission says what they may do, not to which case: they must also be able to see this one.
+    return user.has_perm(AUTHORIZE_PERM) and complaint_visible_queryset(user).filter(pk=subpoena.complaint_id).exists()
+
+
+SUBPOENA_LIFECYCLE = Lifecycle(
+    name="subpoena",
+    model=Subpoena,
+    moves=MOVES,
+    audit_action="subpoena.transitioned",
+    record_change=_record_event,
+    target_label=_label,
+    denied_message=_("You are not allowed to do this on this subpoena."),
+    select_related=("complaint",),
+)
+SUBPOENA_LIFECYCLE.add_rule("work", lambda user, subpoena: can_work(user, subpoena.complaint))
+SUBPOENA_LIFECYCLE.add_rule(AUTHORIZE_PERM, _may_authorize)
+
+
+def move_for(source: str, target: str) -> Move | None:
+    return SUBPOENA_LIFECYCLE.move_for(source, target)
+
+
+def moves_from(source: str) -> list[Move]:
+    return SUBPOENA_LIFECYCLE.moves_from(source)
 
 
 def authorization_method() -> str:
@@ -112,45 +134,22 @@ def authorization_method() -> str:
     return method
 
 
-def note_required(move: SubpoenaMove) -> bool:
+def note_required(move: Move) -> bool:
     """Whether the person making ``move`` must write a note (a reason for the step)."""
-    return move.note_required
+    return move.reason_required
 
 
 def by_board_vote() -> bool:
     return authorization_method() == Subpoena.AuthorizationMethod.BOARD_VOTE
 
 
-def vote_required(move: SubpoenaMove) -> bool:
-    """Whether ``move`` must link a passed board vote on the subpoena (authorizing, under "board_vote")."""
-    return move.target == S.AUTHORIZED and by_board_vote()
-
-
-def is_acting_chair(user: Any, subpoena: Subpoena) -> bool:
-    """The board's current chair, not recused on the subpoena's case."""
-    return is_current_chair(user) and not is_recused(user, subpoena.complaint)
-
-
-def may_record_vote(user: Any, subpoena: Subpoena) -> bool:
-    """Whether ``user`` may record the board's vote on ``subpoena`` now: the form the page draws."""
-    return by_board_vote() and subpoena.status == S.DRAFTED and is_acting_chair(user, subpoena)
-
-
-def may_move(user: Any, subpoena: Subpoena, move: SubpoenaMove) -> bool:
-    if move.rule == "work":
-        return can_work(user, subpoena.complaint)
-    if vote_required(move) and is_acting_chair(user, subpoena):
-        # Under "board_vote" the chair authorizes what the board voted for.
-        return True
-    if not (getattr(user, "is_authenticated", False) and user.is_active and user.has_perm(move.rule)):
-        return False
-    # The permission says what they may do, not to which case: they must also be able to see this one.
-    return complaint_visible_queryset(user).filter(pk=subpoena.complaint_id).exists()
+def may_move(user: Any, subpoena: Subpoena, move: Move) -> bool:
+    return SUBPOENA_LIFECYCLE.may(user, subpoena, move)
 
 
 def subpoena_available_moves(subpoena: Subpoena, user: Any) -> list[SubpoenaMove]:
     """The moves this user may make on this subpoena now: the buttons the subpoena page draws."""
-    return [m for m in moves_from(subpoena.status) if may_move(user, subpoena, m)]
+    return SUBPOENA_LIFECYCLE.available(subpoena, user)
 
 
 # --- Reads for the subpoena pages (the case itself is already scoped by ``case_get_for_user``) ---
@@ -164,7 +163,7 @@ def subpoena_get_for_case(*, complaint: Complaint, number: int) -> Subpoena:
     """The case's subpoena S-``number``, or 404."""
     subpoena = (
         Subpoena.objects.filter(complaint=complaint, number=number)
-        .select_related("authorized_by", "created_by", "authorizing_vote__meeting")
+        .select_related("authorized_by", "created_by")
         .first()
     )
     if subpoena is None:
@@ -176,17 +175,3 @@ def subpoena_get_for_case(*, complaint: Complaint, number: int) -> Subpoena:
 def subpoena_evidence_choices(complaint: Complaint) -> QuerySet[EvidenceItem]:
     """The evidence items a subpoena's returns may link to: this case's only."""
     return EvidenceItem.objects.filter(complaint=complaint).order_by("number")
-
-
-def subpoena_votes(subpoena: Subpoena) -> QuerySet[SubpoenaVote]:
-    """The board votes recorded on this subpoena, oldest first."""
-    return (
-        SubpoenaVote.objects.filter(subpoena=subpoena)
-        .select_related("meeting", "recorded_by")
-        .order_by("created_at", "id")
-    )
-
-
-def subpoena_passed_votes(subpoena: Subpoena) -> QuerySet[SubpoenaVote]:
-    """The votes on this subpoena that passed (more in favour than against): what may authorize it."""
-    return subpoena_votes(subpoena).filter(votes_for__gt=F("votes_against"))

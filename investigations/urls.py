@@ -1,13 +1,11 @@
 from django.urls import include, path
 
-from .views import board as board_views
-from .views import case, deadlines, decisions, evidence, findings, interviews, packet, subpoenas
+from .views import case, deadlines, evidence, findings, interviews, subpoenas
 
 app_name = "cases"
 
 urlpatterns = [
     path("", case.dashboard, name="dashboard"),
-    path("board/", include(board_views.urlpatterns)),
     path("<str:tracking_number>/", case.overview, name="overview"),
     path("<str:tracking_number>/move/", case.move, name="move"),
     path("<str:tracking_number>/accept/", case.accept, name="accept"),
@@ -25,6 +23,4 @@ urlpatterns = [
     path("<str:tracking_number>/subpoenas/", include(subpoenas.urlpatterns)),
     path("<str:tracking_number>/findings/", include(findings.urlpatterns)),
     path("<str:tracking_number>/deadline/", include(deadlines.urlpatterns)),
-    path("<str:tracking_number>/packet/", include(packet.urlpatterns)),
-    path("<str:tracking_number>/decision/", include(decisions.urlpatterns)),
 ]

@@ -6,7 +6,9 @@ log. Recording an unregistered code is a programming error and raises.
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -77,6 +79,49 @@ ACTIONS: dict[str, Any] = {
 
 class UnregisteredAction(LookupError):
     pass
+
+
+# --- Refusals that outlive the transaction that refused them ---------------------------------------
+#
+# A refused write rolls back, and an audit event written inside the refused transaction rolls back
+# with it. Services open their transactions with ``service_atomic()``; a refusal recorded with
+# ``record_refusal()`` inside one is held until the outermost of them has ended (committed or
+# rolled back), then written in a transaction of its own. Outside any, it is written at once.
+
+_refusals = threading.local()
+
+
+@contextmanager
+def service_atomic() -> Iterator[None]:
+    """``transaction.atomic()`` for a service: refusals recorded inside it are kept even when the
+    outermost service transaction rolls back."""
+    depth = getattr(_refusals, "depth", 0)
+    if depth == 0:
+        _refusals.pending = []
+    _refusals.depth = depth + 1
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        _refusals.depth = depth
+        if depth == 0:
+            pending, _refusals.pending = _refusals.pending, []
+            for args, kwargs in pending:
+                record(*args, **kwargs)
+
+
+def record_refusal(action: str, **kwargs: Any) -> None:
+    """Record a refused attempt (``outcome`` defaults to denied) so that it survives the rollback
+    of the refused work, however deeply the refusing service is nested."""
+    if action not in ACTIONS:
+        raise UnregisteredAction(f"Audit action {action!r} is not registered in oversight.audit.ACTIONS")
+    kwargs.setdefault("outcome", Outcome.DENIED)
+    if kwargs.get("actor") is None:
+        kwargs["actor"] = context.current().user
+    if getattr(_refusals, "depth", 0) > 0:
+        _refusals.pending.append(((action,), kwargs))
+    else:
+        record(action, **kwargs)
 
 
 def label_for(action: str) -> str:

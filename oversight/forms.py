@@ -1,6 +1,7 @@
 """Form helpers shared by every area."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 def add_usa_classes(form: forms.BaseForm) -> None:
@@ -32,3 +33,15 @@ def add_usa_classes(form: forms.BaseForm) -> None:
             widget.attrs["aria-describedby"] = " ".join(described)
             if not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
                 widget.attrs["aria-invalid"] = "true"
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError on the form: on the field it names when the form has it
+    (or its alias), otherwise at the top."""
+    aliases = aliases or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        field = aliases.get(name, name)
+        form.add_error(field if field in form.fields else None, errors)

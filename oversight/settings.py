@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "oversight",
     "complaints",
     "investigations",
+    "investigations.board",
     "public_portal",
     "search",
 ]
@@ -270,3 +271,4 @@ LOGGING = {
         "django.request": {"level": "ERROR", "propagate": True},
     },
 }
+CSRF_FAILURE_VIEW = "oversight.views.csrf_failure"

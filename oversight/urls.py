@@ -12,9 +12,13 @@ urlpatterns = [
     path("staff/", include("oversight.staff_urls")),
     path("staff/complaints/", include("complaints.urls")),
     path("staff/intake/", include("public_portal.staff_urls")),
+    # Board review first: its "board/..." pages must not be read as a tracking number.
+    path("staff/cases/", include("investigations.board.urls")),
     path("staff/cases/", include("investigations.urls")),
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "public_portal.views.not_found"
+handler400 = "oversight.views.bad_request"
+handler403 = "oversight.views.permission_denied"
+handler404 = "oversight.views.page_not_found"
 handler500 = "public_portal.views.server_error"

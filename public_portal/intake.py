@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from complaints import services as complaint_services
 from complaints import uploads
-from complaints.models import Complaint, ConsentText
+from complaints.models import Complaint
 from oversight import audit
 
 from .forms import (
@@ -33,6 +33,7 @@ from .forms import (
     WitnessFormSet,
 )
 from .models import DraftFile, IntakeDraft
+from .selectors import consent_text_active, draft_for_request, draft_session_key
 
 
 @dataclass(frozen=True)
@@ -68,22 +69,6 @@ def neighbours(slug: str) -> tuple[str | None, str | None]:
 # --- Drafts --------------------------------------------------------------------------------------
 
 
-def _session_key(mode: str) -> str:
-    return f"intake_draft:{mode}"
-
-
-def draft_for_request(request: HttpRequest, mode: str) -> IntakeDraft | None:
-    token = request.session.get(_session_key(mode))
-    if not token:
-        return None
-    draft = IntakeDraft.objects.filter(token=token, mode=mode, expires_at__gt=timezone.now()).first()
-    if draft is None:
-        return None
-    if mode == IntakeDraft.Mode.STAFF and draft.staff_user_id != request.user.pk:
-        return None
-    return draft
-
-
 def draft_start(request: HttpRequest, *, mode: str, language: str) -> IntakeDraft:
     """Begin a new draft for this browser session (replacing an unfinished one)."""
     old = draft_for_request(request, mode)
@@ -95,7 +80,7 @@ def draft_start(request: HttpRequest, *, mode: str, language: str) -> IntakeDraf
         status_code=complaint_services.status_code_new(),
         staff_user=request.user if mode == IntakeDraft.Mode.STAFF else None,
     )
-    request.session[_session_key(mode)] = draft.token
+    request.session[draft_session_key(mode)] = draft.token
     return draft
 
 
@@ -124,11 +109,6 @@ def draft_save_step(draft: IntakeDraft, slug: str, raw: dict[str, list[str]]) ->
 # --- Forms for a step -----------------------------------------------------------------------------
 
 
-def active_consent(language: str) -> ConsentText | None:
-    texts = ConsentText.objects.filter(is_active=True).order_by("-created_at")
-    return texts.filter(language=language).first() or texts.filter(language=settings.LANGUAGE_CODE).first()
-
-
 def form_for(draft: IntakeDraft, slug: str, data: QueryDict | None = None, files=None) -> Any:
     """The step's form (or formset), bound to ``data`` or to what the draft holds for the step."""
     stored = draft.data.get(slug)
@@ -147,7 +127,7 @@ def form_for(draft: IntakeDraft, slug: str, data: QueryDict | None = None, files
     if slug == "about":
         return AboutForm(bound, initial={"preferred_language": draft.language})
     if slug == "consent":
-        return ConsentForm(bound, consent=active_consent(draft.language), staff=staff)
+        return ConsentForm(bound, consent=consent_text_active(language=draft.language), staff=staff)
     if slug == "review":
         return ReviewForm(bound, initial={"form_token": draft.token})
     raise KeyError(slug)

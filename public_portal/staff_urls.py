@@ -8,5 +8,6 @@ urlpatterns = [
     path("new/", views.staff_intake_start, name="intake_start"),
     path("new/done/", views.staff_intake_done, name="intake_done"),
     path("new/receipt/<str:tracking_number>.pdf", views.staff_intake_receipt, name="intake_receipt"),
+    path("new/receipt/<str:tracking_number>/", views.staff_intake_receipt_html, name="intake_receipt_html"),
     path("new/<slug:step>/", views.staff_intake_step, name="intake_step"),
 ]

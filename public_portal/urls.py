@@ -9,6 +9,7 @@ urlpatterns = [
     path("file/", views.intake_start, name="intake_start"),
     path("file/done/", views.intake_done, name="intake_done"),
     path("file/receipt/<str:tracking_number>.pdf", views.intake_receipt, name="intake_receipt"),
+    path("file/receipt/<str:tracking_number>/", views.intake_receipt_html, name="intake_receipt_html"),
     path("file/<slug:step>/", views.intake_step, name="intake_step"),
     path("status/", views.status_lookup, name="status_lookup"),
 ]

@@ -7,19 +7,19 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from complaints import selectors as complaint_selectors
-from complaints.models import Complaint
 from complaints.stages import STAGE_EXPLANATIONS
 from oversight import audit
 from oversight.forms import add_usa_classes
 from oversight.ratelimit import rate_limited
 
-from . import intake
+from . import intake, selectors
 from .forms import EvidenceForm, StatusLookupForm
 from .models import IntakeDraft
 
@@ -61,7 +61,7 @@ def _context(request: HttpRequest, mode: str, **extra) -> dict:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def intake_start(request: HttpRequest, mode: str = IntakeDraft.Mode.PUBLIC) -> HttpResponse:
-    draft = intake.draft_for_request(request, mode)
+    draft = selectors.draft_for_request(request, mode)
     if request.method == "POST":
         if request.POST.get("action") == "continue" and draft is not None and not draft.submitted:
             return redirect(_url(mode, "step", intake.STEP_SLUGS[0]))
@@ -80,7 +80,7 @@ def _steps_done(draft: IntakeDraft) -> set[str]:
 def intake_step(request: HttpRequest, step: str, mode: str = IntakeDraft.Mode.PUBLIC) -> HttpResponse:
     if step not in intake.STEP_SLUGS:
         raise Http404
-    draft = intake.draft_for_request(request, mode)
+    draft = selectors.draft_for_request(request, mode)
     if draft is None:
         messages.info(request, _("Your form had expired or was not started. Please start again."))
         return redirect(_url(mode, "start"))
@@ -143,8 +143,8 @@ def intake_step(request: HttpRequest, step: str, mode: str = IntakeDraft.Mode.PU
             form=form,
             previous=previous,
             upload_errors=upload_errors,
-            staged_files=draft.files.all() if step == "evidence" else None,
-            consent=intake.active_consent(draft.language) if step == "consent" else None,
+            staged_files=selectors.draft_staged_files(draft=draft) if step == "evidence" else None,
+            consent=selectors.consent_text_active(language=draft.language) if step == "consent" else None,
             max_files=settings.INTAKE_MAX_FILES,
             done=_steps_done(draft),
             **_errors(form, upload_errors),
@@ -182,16 +182,11 @@ def _review(request: HttpRequest, draft: IntakeDraft, mode: str) -> HttpResponse
 
 
 def _render_review(request, draft, mode, validated, status, error: str = "") -> HttpResponse:
-    from complaints.models import AllegationCategory
-    from complaints.taxonomy import CATEGORY_FOR_KIND
-    from oversight.models import District
-
     from .forms import KIND_LABELS, ReviewForm
 
     data = validated.form_data
     incident = data.get("incident") or {}
-    district = District.objects.filter(pk=incident.get("district_id")).first() if incident.get("district_id") else None
-    categories = {c.code: c for c in AllegationCategory.objects.filter(code__in=CATEGORY_FOR_KIND.values())}
+    lookups = selectors.review_lookups(incident=incident)
     review_form = ReviewForm(initial={"form_token": draft.token})
     return render(
         request,
@@ -204,15 +199,15 @@ def _render_review(request, draft, mode, validated, status, error: str = "") -> 
             step_number=len(intake.STEPS),
             step_title=intake.STEPS[-1].title,
             data=data,
-            district=district,
-            channel_label=dict(Complaint.Channel.choices).get(incident.get("channel"), ""),
+            district=lookups.district,
+            channel_label=lookups.channel_label,
             incident_date=date.fromisoformat(incident["date"]) if incident.get("date") else None,
             incident_time=time.fromisoformat(incident["time"]) if incident.get("time") else None,
             kinds=[KIND_LABELS[k] for k in data.get("kinds", []) if k in KIND_LABELS],
-            categories=categories,
+            categories=lookups.categories,
             invalid_steps=validated.invalid_steps,
             step_titles={s.slug: s.title for s in intake.STEPS},
-            staged_files=draft.files.all(),
+            staged_files=selectors.draft_staged_files(draft=draft),
             form=review_form,
             error=error,
             done=_steps_done(draft),
@@ -252,12 +247,38 @@ def intake_done(request: HttpRequest, mode: str = IntakeDraft.Mode.PUBLIC) -> Ht
     code = request.session.get(RECEIPTS_SESSION_KEY, {}).get(tracking_number or "")
     if not tracking_number or code is None:
         return redirect(_url(mode, "start"))
-    complaint = Complaint.objects.get(tracking_number=tracking_number)
+    complaint = complaint_selectors.complaint_get_filed(tracking_number=tracking_number)
     return render(
         request,
         "public_portal/intake/done.html",
-        _context(request, mode, complaint=complaint, status_code=code),
+        _context(
+            request,
+            mode,
+            complaint=complaint,
+            status_code=code,
+            receipt_url=_url(mode, "receipt_html", complaint.tracking_number),
+            receipt_pdf_url=_url(mode, "receipt", complaint.tracking_number),
+        ),
     )
+
+
+def _filed_code(request: HttpRequest, tracking_number: str) -> str:
+    """The status code of a complaint this browser session filed; 404 for any other complaint, so
+    a receipt (which holds what the resident told us) reaches only the person who filed it."""
+    code = request.session.get(RECEIPTS_SESSION_KEY, {}).get(tracking_number)
+    if code is None:
+        raise Http404
+    return code
+
+
+def _receipt_language(request: HttpRequest, complaint_language: str) -> str:
+    """The complaint's language, unless ``?lang=`` asks for another language the site offers."""
+    language = request.GET.get("lang") or complaint_language
+    return language if language in dict(settings.LANGUAGES) else complaint_language
+
+
+def _status_page_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("public_portal:status_lookup"))
 
 
 @never_cache
@@ -265,17 +286,44 @@ def intake_receipt(request: HttpRequest, tracking_number: str, mode: str = Intak
     """The receipt PDF, for the browser session that filed the complaint (no email needed)."""
     from complaints.documents import ComplaintReceipt
 
-    code = request.session.get(RECEIPTS_SESSION_KEY, {}).get(tracking_number)
-    if code is None:
-        raise Http404
-    complaint = Complaint.objects.get(tracking_number=tracking_number)
-    language = request.GET.get("lang") or complaint.language
-    if language not in dict(settings.LANGUAGES):
-        language = complaint.language
-    pdf = ComplaintReceipt(complaint, status_code=code, language=language).render()
-    audit.record("receipt.downloaded", target=complaint)
+    code = _filed_code(request, tracking_number)
+    complaint = complaint_selectors.complaint_get_for_receipt(tracking_number=tracking_number)
+    language = _receipt_language(request, complaint.language)
+    pdf = ComplaintReceipt(
+        complaint, status_code=code, language=language, status_url=_status_page_url(request)
+    ).render()
+    audit.record("receipt.downloaded", target=complaint, data={"format": "pdf"})
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="receipt-{complaint.tracking_number}.pdf"'
+    return response
+
+
+@never_cache
+def intake_receipt_html(
+    request: HttpRequest, tracking_number: str, mode: str = IntakeDraft.Mode.PUBLIC
+) -> HttpResponse:
+    """The receipt as a web page, with the same content as the PDF, for the same browser session:
+    readable by screen readers and printable. The whole page is in the receipt's language."""
+    from complaints.documents import receipt_content
+
+    code = _filed_code(request, tracking_number)
+    complaint = complaint_selectors.complaint_get_for_receipt(tracking_number=tracking_number)
+    language = _receipt_language(request, complaint.language)
+    with translation.override(language):
+        receipt = receipt_content(complaint, status_code=code, status_url=_status_page_url(request))
+        response = render(
+            request,
+            "public_portal/intake/receipt.html",
+            _context(
+                request,
+                mode,
+                receipt=receipt,
+                receipt_language=language,
+                pdf_url=f"{_url(mode, 'receipt', complaint.tracking_number)}?lang={language}",
+            ),
+        )
+    response["Content-Language"] = language
+    audit.record("receipt.downloaded", target=complaint, data={"format": "html"})
     return response
 
 
@@ -336,4 +384,7 @@ staff_intake_step = _staff(lambda request, step: intake_step(request, step, mode
 staff_intake_done = _staff(lambda request: intake_done(request, mode=IntakeDraft.Mode.STAFF))
 staff_intake_receipt = _staff(
     lambda request, tracking_number: intake_receipt(request, tracking_number, mode=IntakeDraft.Mode.STAFF)
+)
+staff_intake_receipt_html = _staff(
+    lambda request, tracking_number: intake_receipt_html(request, tracking_number, mode=IntakeDraft.Mode.STAFF)
 )

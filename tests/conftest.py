@@ -1,8 +1,14 @@
 """Personas and shared fixtures.
 
 The personas follow the roles: ``resident`` is a visitor with no account; the staff personas are
-users in their role's group. ``assigned_investigator`` is assigned to ``complaint``;
-``other_investigator`` holds the same role but no grant on it.
+users in their role's group. Each is what its name says:
+
+- ``assigned_investigator`` has an assignment row on ``complaint``'s investigation (opened for the
+  purpose if there is none) and the object access that assignment grants;
+- ``other_investigator`` holds the same role but nothing on it;
+- ``board_member`` sits on the board now (a current membership), with no access to any case;
+- ``board_chair`` is the board's current chair;
+- ``recused_board_member`` is a current member who recused on ``complaint``.
 """
 
 import os
@@ -95,7 +101,13 @@ def intake_coordinator(db):
 
 @pytest.fixture
 def assigned_investigator(db, complaint):
-    user = UserFactory(username="alice_investigator", roles=[Role.INVESTIGATOR])
+    from investigations.models import Investigation, InvestigatorAssignment
+
+    user = UserFactory(username="alice_investigator", roles=[Role.INVESTIGATOR], first_name="Alice", last_name="Ng")
+    investigation, _created = Investigation.objects.get_or_create(
+        complaint=complaint, defaults={"discovery_date": complaint.received_at.date()}
+    )
+    InvestigatorAssignment.objects.create(investigation=investigation, investigator=user, is_lead=True)
     permissions.grant(user, "complaints.view_complaint", complaint)
     permissions.grant(user, "complaints.change_complaint", complaint)
     return user
@@ -111,14 +123,37 @@ def supervisor(db):
     return UserFactory(username="sofia_supervisor", roles=[Role.SUPERVISOR], is_staff=True)
 
 
+def _seat(user, *, chair: bool = False):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from investigations.board.models import BoardMembership
+
+    BoardMembership.objects.create(member=user, is_chair=chair, term_start=timezone.localdate() - timedelta(days=365))
+    return user
+
+
 @pytest.fixture
 def board_member(db):
-    return UserFactory(username="marcus_board", roles=[Role.BOARD_MEMBER])
+    return _seat(UserFactory(username="marcus_board", roles=[Role.BOARD_MEMBER], first_name="Marcus", last_name="Bell"))
 
 
 @pytest.fixture
-def recused_board_member(db):
-    return UserFactory(username="rita_recused", roles=[Role.BOARD_MEMBER])
+def board_chair(db):
+    return _seat(
+        UserFactory(username="carmen_chair", roles=[Role.BOARD_MEMBER], first_name="Carmen", last_name="Ruiz"),
+        chair=True,
+    )
+
+
+@pytest.fixture
+def recused_board_member(db, complaint):
+    from investigations.board.models import Recusal
+
+    user = _seat(UserFactory(username="rita_recused", roles=[Role.BOARD_MEMBER], first_name="Rita", last_name="Okafor"))
+    Recusal.objects.create(complaint=complaint, member=user, reason="Knows the complainant.", recorded_by=user)
+    return user
 
 
 @pytest.fixture

@@ -1,14 +1,3 @@
-from .board import (
-    BoardDecision,
-    BoardMeeting,
-    BoardMembership,
-    DecisionFinding,
-    DepartmentResponse,
-    Recusal,
-    SubpoenaVote,
-    Vote,
-    VoteProposal,
-)
 from .case import CaseNote, Investigation, InvestigatorAssignment, StatusChange
 from .deadlines import DeadlineReminder, TollingPeriod
 from .documents import GeneratedDocument
@@ -18,14 +7,6 @@ from .interviews import Interview
 from .subpoenas import Subpoena, SubpoenaEvent
 
 __all__ = [
-    "BoardDecision",
-    "BoardMeeting",
-    "BoardMembership",
-    "DecisionFinding",
-    "DepartmentResponse",
-    "Recusal",
-    "Vote",
-    "VoteProposal",
     "CaseNote",
     "CustodyEvent",
     "DeadlineReminder",
@@ -38,7 +19,6 @@ __all__ = [
     "InvestigatorAssignment",
     "StatusChange",
     "Subpoena",
-    "SubpoenaVote",
     "SubpoenaEvent",
     "TollingPeriod",
 ]

@@ -61,15 +61,6 @@ class Subpoena(TimeStampedModel):
         _("authorized by"), max_length=20, choices=AuthorizationMethod.choices, blank=True, editable=False
     )
     authorized_at = models.DateTimeField(null=True, blank=True, editable=False)
-    authorizing_vote = models.ForeignKey(
-        "investigations.SubpoenaVote",
-        verbose_name=_("authorizing board vote"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
     issued_at = models.DateTimeField(null=True, blank=True, editable=False)
     service_method = models.CharField(_("service method"), max_length=16, choices=ServiceMethod.choices, blank=True)
     served_at = models.DateField(_("date served"), null=True, blank=True)

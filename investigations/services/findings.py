@@ -7,14 +7,14 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from complaints.models import Allegation, Complaint
 from oversight import audit
 
 from ..models import Disposition, Finding, Investigation, StatusChange
 from ..selectors import can_work
-from .transitions import complaint_transition
+from ..workflow import FINDINGS_SUBMIT
+from .transitions import TransitionRefused, complaint_transition
 
 S = Complaint.Status
 
@@ -92,46 +92,33 @@ def findings_missing(complaint: Complaint) -> dict[str, Any]:
 def findings_submit(*, complaint: Complaint, actor: Any, expected_status: str | None = None) -> StatusChange:
     """Submit the proposed findings for approval: the case moves to ``findings_proposed``.
 
-    Refused unless every allegation has a proposed finding and the public summary is written.
-    The status checks (under investigation, nobody changed it meanwhile, the actor works the case)
-    are the transition's own.
+    The rules (every allegation has a proposed finding with a rationale, the public summary is
+    written, the case is under investigation, nobody changed it meanwhile, the actor works the
+    case) are the lifecycle's own: the ``submit`` move's guards.
     """
     if not can_work(actor, complaint):
         raise PermissionDenied
-    result: dict[str, Any] = {}
 
     def apply(locked: Complaint) -> None:
-        missing = findings_missing(locked)
-        errors = []
-        if not missing["allegations"]:
-            errors.append(_("The case has no allegations to make findings on."))
-        elif missing["without_proposal"]:
-            count = missing["without_proposal"]
-            errors.append(
-                ngettext(
-                    "%(count)d of %(total)d allegations has no proposed finding.",
-                    "%(count)d of %(total)d allegations have no proposed finding.",
-                    count,
-                )
-                % {"count": count, "total": missing["allegations"]}
-            )
-        if missing["summary_missing"]:
-            errors.append(_("Write the public summary."))
-        if errors:
-            raise ValidationError(errors, code="incomplete")
         investigation = Investigation.objects.select_for_update().get(complaint=locked)
         investigation.findings_submitted_at = timezone.now()
         investigation.save(update_fields=["findings_submitted_at", "updated_at"])
-        result["allegations"] = missing["allegations"]
 
-    with transaction.atomic():
-        change = complaint_transition(
-            complaint=complaint,
-            to_status=S.FINDINGS_PROPOSED,
-            actor=actor,
-            expected_status=expected_status,
-            apply=apply,
-        )
+    with audit.service_atomic():
+        try:
+            change = complaint_transition(
+                complaint=complaint,
+                to_status=S.FINDINGS_PROPOSED,
+                actor=actor,
+                expected_status=expected_status,
+                apply=apply,
+                via=FINDINGS_SUBMIT,
+            )
+        except TransitionRefused as refused:
+            if refused.code == "precondition":
+                # What is missing, for the findings page to show beside the form.
+                raise ValidationError(refused.message, code="incomplete") from None
+            raise
         dispositions = dict(
             Finding.objects.filter(allegation__complaint=complaint)
             .values_list("proposed_disposition")
@@ -142,7 +129,7 @@ def findings_submit(*, complaint: Complaint, actor: Any, expected_status: str | 
             "finding.submitted",
             target=complaint,
             actor=actor,
-            data={"allegations": result["allegations"], "dispositions": dispositions},
+            data={"allegations": sum(dispositions.values()), "dispositions": dispositions},
         )
     return change
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from complaints.models import Allegation, Complaint, Party, SubjectOfficer
 
 from ..models import Investigation
+from ..workflow import TRIAGE_ACCEPT, TRIAGE_CLOSE, TRIAGE_REFER
 from .evidence import evidence_from_attachments
 from .transitions import complaint_transition
 
@@ -43,7 +44,12 @@ def triage_accept(
         evidence_from_attachments(complaint=locked, actor=actor)
 
     return complaint_transition(
-        complaint=complaint, to_status=S.UNDER_INVESTIGATION, actor=actor, expected_status=expected_status, apply=apply
+        complaint=complaint,
+        to_status=S.UNDER_INVESTIGATION,
+        actor=actor,
+        expected_status=expected_status,
+        apply=apply,
+        via=TRIAGE_ACCEPT,
     )
 
 
@@ -66,6 +72,7 @@ def triage_refer(*, complaint: Complaint, actor: Any, agency: str, reason: str, 
         expected_status=expected_status,
         public_detail=_("Referred to %(agency)s") % {"agency": agency},
         apply=apply,
+        via=TRIAGE_REFER,
     )
 
 
@@ -86,20 +93,13 @@ def mediation_succeeded(*, complaint: Complaint, actor: Any, expected_status: st
 
 
 def mediation_failed(*, complaint: Complaint, actor: Any, reason: str, expected_status: str | None = None):
-    """Mediation did not resolve it: investigate (creating the investigation if there is none)."""
-
-    def apply(locked: Complaint) -> None:
-        if not Investigation.objects.filter(complaint=locked).exists():
-            Investigation.objects.create(complaint=locked, discovery_date=timezone.localtime(locked.received_at).date())
-            evidence_from_attachments(complaint=locked, actor=actor)
-
+    """Mediation did not resolve it: investigate (the move opens the investigation if there is none)."""
     return complaint_transition(
         complaint=complaint,
         to_status=S.UNDER_INVESTIGATION,
         actor=actor,
         reason=reason,
         expected_status=expected_status,
-        apply=apply,
     )
 
 
@@ -124,6 +124,7 @@ def triage_close(
         expected_status=expected_status,
         public_detail=str(label),
         apply=apply,
+        via=TRIAGE_CLOSE,
     )
 
 
@@ -168,4 +169,5 @@ def triage_mark_duplicate(*, complaint: Complaint, original: Complaint, actor: A
         expected_status=expected_status,
         public_detail=str(Complaint.ClosureReason.DUPLICATE.label),
         apply=apply,
+        via=TRIAGE_CLOSE,
     )

@@ -1,8 +1,6 @@
 """The case workspace: dashboard, case overview, triage and workflow actions, assignment, notes,
 timeline and history. Section pages (evidence, interviews, subpoenas, findings, deadline) live in
-their own modules and share ``case_context``."""
-
-from typing import Any
+their own modules and share the case frame (``investigations.frame``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,10 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from complaints.models import Allegation, Complaint, SubjectOfficer
 from complaints.selectors import complaint_parties_for_user, complaint_visible_queryset
+from oversight import hooks
 from oversight.forms import add_usa_classes
 
 from ..deadlines import deadline_for
@@ -31,6 +29,7 @@ from ..forms.case import (
     NoteForm,
     ReferForm,
 )
+from ..frame import move_pages, render_case
 from ..models import Investigation, InvestigatorAssignment, StatusChange
 from ..selectors import can_work, case_get_for_user, cases_assigned_to, complaint_available_transitions
 from ..services import allegations as allegation_services
@@ -40,59 +39,6 @@ from ..services import triage
 from ..services.transitions import TransitionRefused, complaint_transition
 from ..workflow import transition_for
 
-TABS = [
-    ("overview", gettext_lazy("Overview"), "cases:overview"),
-    ("timeline", gettext_lazy("Timeline"), "cases:timeline"),
-    ("notes", gettext_lazy("Notes"), "cases:notes"),
-    ("interviews", gettext_lazy("Interviews"), "cases:interviews"),
-    ("evidence", gettext_lazy("Evidence"), "cases:evidence"),
-    ("subpoenas", gettext_lazy("Subpoenas"), "cases:subpoenas"),
-    ("findings", gettext_lazy("Findings"), "cases:findings"),
-    ("deadline", gettext_lazy("Deadline"), "cases:deadline"),
-    ("board", gettext_lazy("Board review"), "cases:board_case"),
-    ("decision", gettext_lazy("Decision"), "cases:decision"),
-    ("history", gettext_lazy("History"), "cases:history"),
-]
-# Actions that need a form of their own (more than a reason).
-FORM_ACTIONS = {"accept": "cases:accept", "refer": "cases:refer", "close": "cases:close", "submit": "cases:findings"}
-
-
-def _deadline(investigation: Investigation | None) -> Any:
-    return deadline_for(investigation) if investigation is not None else None
-
-
-def case_context(request: HttpRequest, complaint: Complaint, tab: str) -> dict[str, Any]:
-    """What every case page's frame needs: header facts, tabs and the actions this user may take."""
-    investigation = Investigation.objects.filter(complaint=complaint).first()
-    actions = []
-    for move in complaint_available_transitions(complaint, request.user):
-        url_name = FORM_ACTIONS.get(move.action)
-        actions.append(
-            {
-                "transition": move,
-                "url": reverse(url_name, args=[complaint.tracking_number]) if url_name else None,
-            }
-        )
-    if complaint.status == Complaint.Status.IN_TRIAGE and request.user.has_perm("complaints.triage_complaint"):
-        actions.append({"transition": None, "url": reverse("cases:duplicate", args=[complaint.tracking_number])})
-    return {
-        "complaint": complaint,
-        "investigation": investigation,
-        "deadline": _deadline(investigation),
-        "tabs": [(key, label, reverse(url, args=[complaint.tracking_number])) for key, label, url in TABS],
-        "tab": tab,
-        "actions": actions,
-        "may_work": can_work(request.user, complaint),
-        "expected_status": complaint.status,
-    }
-
-
-def _render_case(request: HttpRequest, complaint: Complaint, tab: str, template: str, status: int = 200, **extra):
-    return render(request, template, {**case_context(request, complaint, tab), **extra}, status=status)
-
-
-# --- Dashboard --------------------------------------------------------------------------------------
-
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -101,7 +47,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     counts = dict(visible.order_by().values_list("status").annotate(n=Count("id")))
     mine = list(cases_assigned_to(user).prefetch_related("investigation__tolling_periods")[:200])
     for case in mine:
-        case.deadline = _deadline(case.investigation)
+        case.deadline = deadline_for(case.investigation) if case.investigation else None
     needs = []
     if user.has_perm("complaints.triage_complaint"):
         needs.append(
@@ -119,11 +65,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 reverse("complaints:list") + "?status=findings_proposed",
             )
         )
-    overdue_responses = []
-    if user.has_perm("investigations.approve_findings"):
-        from ..services.decisions import department_responses_overdue
-
-        overdue_responses = list(department_responses_overdue()[:50])
     sent_back = StatusChange.objects.filter(
         action="send_back", complaint__in=[c.pk for c in mine], complaint__status=Complaint.Status.UNDER_INVESTIGATION
     ).values_list("complaint_id", flat=True)
@@ -136,7 +77,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "mine": mine,
             "counts": [(label, counts.get(value, 0), value) for value, label in Complaint.Status.choices],
             "needs": needs,
-            "overdue_responses": overdue_responses,
+            "panels": hooks.run("dashboard.panels", request),
         },
     )
 
@@ -162,7 +103,7 @@ def overview(request: HttpRequest, tracking_number: str) -> HttpResponse:
     if can_work(request.user, complaint) or request.user.has_perm("complaints.triage_complaint"):
         allegation_form = AllegationForm(subjects=subjects)
         add_usa_classes(allegation_form)
-    return _render_case(
+    return render_case(
         request,
         complaint,
         "overview",
@@ -177,14 +118,39 @@ def overview(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 
 def _refused(request: HttpRequest, complaint: Complaint, error: Exception) -> HttpResponse:
+    if getattr(error, "code", None) == "forbidden":
+        raise PermissionDenied(getattr(error, "message", "")) from None
     message = getattr(error, "message", None) or " ".join(getattr(error, "messages", [])) or str(error)
     messages.error(request, message)
     return redirect("cases:overview", complaint.tracking_number)
 
 
+def landing_after_move(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+    """Where someone goes after a move, with a message that names the case and its new status: the
+    case page if they can still see it, else their queue (accepting a case, for example, takes it
+    out of the intake coordinator's sight)."""
+    status = complaint.get_status_display()
+    if complaint_visible_queryset(request.user).filter(pk=complaint.pk).exists():
+        messages.success(request, _("Done: the case is now “%(status)s”.") % {"status": status})
+        return redirect("cases:overview", complaint.tracking_number)
+    messages.success(
+        request,
+        _("Done: %(number)s is now “%(status)s”. It has left your queue, so you no longer see it.")
+        % {"number": complaint.tracking_number, "status": status},
+    )
+    if request.user.has_perm("complaints.triage_complaint"):
+        return redirect("complaints:intake_queue")
+    return redirect("cases:dashboard")
+
+
 @login_required
 def move(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    """A workflow move that needs at most a reason (claim, mediate, approve, send back, ...)."""
+    """A workflow move that needs at most a reason (claim, mediate, approve, send back, ...).
+
+    Moves owned by a service (accept, refer, close, submit, decide, remand) are never made here:
+    the person is sent to the page that owns them. A move that tells the resident something or
+    cannot be undone is confirmed first, on a page that says what will happen.
+    """
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
     if request.method != "POST":  # checked after the case: a hidden case answers 404 either way
         return HttpResponseNotAllowed(["POST"])
@@ -194,28 +160,37 @@ def move(request: HttpRequest, tracking_number: str) -> HttpResponse:
         return redirect("cases:overview", tracking_number)
     target = form.cleaned_data["to_status"]
     move_def = transition_for(complaint.status, target)
-    if move_def is not None and move_def.action in FORM_ACTIONS:
-        return redirect(FORM_ACTIONS[move_def.action], tracking_number)
+    if move_def is not None and move_def.owner:
+        page = move_pages(complaint, request.user).get(move_def.action)
+        if page:
+            return redirect(page)
+    confirmed = request.POST.get("confirmed") == "yes"
+    if (
+        move_def is not None
+        and move_def.confirm
+        and not confirmed
+        and move_def in complaint_available_transitions(complaint, request.user)
+    ):
+        return render_case(
+            request,
+            complaint,
+            "overview",
+            "investigations/move_confirm.html",
+            move=move_def,
+            reason=form.cleaned_data["reason"],
+            expected=form.cleaned_data["expected_status"],
+        )
     try:
-        if move_def is not None and move_def.action == "mediation_failed":
-            triage.mediation_failed(
-                complaint=complaint,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                expected_status=form.cleaned_data["expected_status"],
-            )
-        else:
-            complaint_transition(
-                complaint=complaint,
-                to_status=target,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                expected_status=form.cleaned_data["expected_status"],
-            )
+        complaint_transition(
+            complaint=complaint,
+            to_status=target,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_status=form.cleaned_data["expected_status"],
+        )
     except (TransitionRefused, ValidationError) as error:
         return _refused(request, complaint, error)
-    messages.success(request, _("Done: the case is now “%(status)s”.") % {"status": complaint.get_status_display()})
-    return redirect("cases:overview", tracking_number)
+    return landing_after_move(request, complaint)
 
 
 def _triage_form_view(request, tracking_number, form_class, template, run):
@@ -229,17 +204,16 @@ def _triage_form_view(request, tracking_number, form_class, template, run):
             try:
                 run(complaint, form.cleaned_data)
             except TransitionRefused as error:
-                return _refused(request, complaint, error)
+                if error.code in {"forbidden", "conflict", "not_allowed"}:
+                    return _refused(request, complaint, error)
+                form.add_error(None, error.message)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(
-                    request, _("Done: the case is now “%(status)s”.") % {"status": complaint.get_status_display()}
-                )
-                return redirect("cases:overview", tracking_number)
+                return landing_after_move(request, complaint)
         status = 400
     add_usa_classes(form)
-    return _render_case(
+    return render_case(
         request,
         complaint,
         "overview",
@@ -414,7 +388,7 @@ def notes(request: HttpRequest, tracking_number: str) -> HttpResponse:
         status = 400
     add_usa_classes(form)
     page = Paginator(complaint.notes.all(), 50).get_page(request.GET.get("page"))
-    return _render_case(
+    return render_case(
         request, complaint, "notes", "investigations/case_notes.html", status=status, form=form, page=page
     )
 
@@ -423,7 +397,7 @@ def notes(request: HttpRequest, tracking_number: str) -> HttpResponse:
 def timeline(request: HttpRequest, tracking_number: str) -> HttpResponse:
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
     changes = StatusChange.objects.filter(complaint=complaint).order_by("created_at", "id")
-    return _render_case(request, complaint, "timeline", "investigations/case_timeline.html", changes=changes)
+    return render_case(request, complaint, "timeline", "investigations/case_timeline.html", changes=changes)
 
 
 @login_required
@@ -441,4 +415,4 @@ def history(request: HttpRequest, tracking_number: str) -> HttpResponse:
             delta = record.diff_against(previous)
             changes = [(c.field, c.old, c.new) for c in delta.changes]
         entries.append({"record": record, "changes": changes})
-    return _render_case(request, complaint, "history", "investigations/case_history.html", entries=entries)
+    return render_case(request, complaint, "history", "investigations/case_history.html", entries=entries)

@@ -16,10 +16,10 @@ from oversight.forms import add_usa_classes
 
 from ..deadlines import CLOCK_STOPPED_STATUSES, tolling_periods_with_deadline
 from ..forms.deadlines import DiscoveryDateForm, TollingAddForm, TollingEndForm
+from ..frame import case_context
 from ..models import Investigation, TollingPeriod
 from ..selectors import case_get_for_user
 from ..services import deadlines as deadline_services
-from .case import case_context
 
 
 def _may_set_discovery(user: Any) -> bool:

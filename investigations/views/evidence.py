@@ -11,27 +11,15 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
-from oversight.forms import add_usa_classes
+from oversight.forms import add_service_errors, add_usa_classes
 
 from ..forms.evidence import CustodyForm, EvidenceForm
+from ..frame import case_context
 from ..models import EvidenceItem
 from ..selectors import can_work, case_get_for_user
 from ..services import evidence as evidence_services
-from .case import case_context
 
 PAGE_SIZE = 50
-
-
-def add_service_errors(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError on the form: on the field it names when the form has it
-    (or its alias), otherwise at the top."""
-    aliases = aliases or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        field = aliases.get(name, name)
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _item_or_404(complaint: Complaint, number: int) -> EvidenceItem:

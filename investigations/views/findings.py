@@ -11,15 +11,14 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
-from oversight.forms import add_usa_classes
+from oversight.forms import add_service_errors, add_usa_classes
 
 from ..forms.findings import FindingForm, FindingsSubmitForm, PublicSummaryForm
+from ..frame import case_context
 from ..models import Investigation
 from ..selectors import case_get_for_user
 from ..services import findings as services
 from ..services.transitions import TransitionRefused
-from .case import case_context
-from .subpoenas import add_service_errors
 
 
 def _prefix(allegation_id: int) -> str:

@@ -10,14 +10,13 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from complaints.selectors import complaint_parties_for_user
-from oversight.forms import add_usa_classes
+from oversight.forms import add_service_errors, add_usa_classes
 
 from ..forms.interviews import InterviewForm
+from ..frame import case_context
 from ..models import EvidenceItem
 from ..selectors import can_work, case_get_for_user
 from ..services import interviews as interview_services
-from .case import case_context
-from .evidence import add_service_errors
 
 PAGE_SIZE = 25
 

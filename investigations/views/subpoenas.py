@@ -1,5 +1,5 @@
-"""The case's subpoenas: the list with a draft form, and one subpoena's page with its moves (and,
-under board-vote authorization, the chair's form to record the board's vote)."""
+"""The case's subpoenas: the list with a draft form, and one subpoena's page with its moves. Board
+review adds its panel (votes on authorizing it) through the ``subpoena.panels`` hook."""
 
 from typing import Any
 
@@ -13,37 +13,25 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
-from oversight.forms import add_usa_classes
+from oversight import hooks
+from oversight.forms import add_service_errors, add_usa_classes
 
-from ..forms.subpoenas import SubpoenaDraftForm, SubpoenaMoveForm, SubpoenaVoteForm
+from ..forms.subpoenas import SubpoenaDraftForm, SubpoenaMoveForm
+from ..frame import case_context
 from ..models import Subpoena
 from ..selectors import case_get_for_user
 from ..services import subpoenas as services
 from ..subpoena_workflow import (
-    by_board_vote,
-    is_acting_chair,
+    SUBPOENA_LIFECYCLE,
     may_move,
-    may_record_vote,
     move_for,
     subpoena_available_moves,
     subpoena_evidence_choices,
     subpoena_get_for_case,
     subpoena_list_for_case,
-    subpoena_passed_votes,
-    subpoena_votes,
 )
-from .case import case_context
 
 PAGE_SIZE = 25
-
-
-def add_service_errors(form: Any, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: to its field where the form has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _may_draft(context: dict[str, Any], complaint: Complaint) -> bool:
@@ -84,40 +72,30 @@ def subpoena_list(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 
 def _render_detail(
-    request: HttpRequest,
-    complaint: Complaint,
-    subpoena: Subpoena,
-    bound: SubpoenaMoveForm | None = None,
-    vote_form: SubpoenaVoteForm | None = None,
+    request: HttpRequest, complaint: Complaint, subpoena: Subpoena, bound: SubpoenaMoveForm | None = None
 ) -> HttpResponse:
     evidence = subpoena_evidence_choices(complaint)
-    board_vote = by_board_vote()
-    move_forms = []
+    move_forms, blocked = [], []
     for move in subpoena_available_moves(subpoena, request.user):
-        if bound is not None and bound.move == move:
-            form = bound
-        else:
-            form = SubpoenaMoveForm(move=move, evidence=evidence, votes=subpoena_passed_votes(subpoena))
+        reasons = SUBPOENA_LIFECYCLE.blockers(subpoena, request.user, move)
+        if reasons and not (bound is not None and bound.move == move):
+            blocked.append((move, reasons))
+            continue
+        form = bound if bound is not None and bound.move == move else SubpoenaMoveForm(move=move, evidence=evidence)
         add_usa_classes(form)
         move_forms.append(form)
-    if vote_form is None and may_record_vote(request.user, subpoena):
-        vote_form = SubpoenaVoteForm()
-    if vote_form is not None:
-        add_usa_classes(vote_form)
-    votes = list(subpoena_votes(subpoena)) if board_vote or subpoena.authorizing_vote_id else []
-    failed = [form for form in (bound, vote_form) if form is not None and form.errors]
+    failed = [bound] if bound is not None and bound.errors else []
     return render(
         request,
         "investigations/subpoenas/subpoena_detail.html",
         {
             **case_context(request, complaint, tab="subpoenas"),
             "subpoena": subpoena,
-            "events": subpoena.events.all(),
+            "events": subpoena.events.select_related("actor"),
             "returns": subpoena.returns.all(),
             "move_forms": move_forms,
-            "vote_form": vote_form,
-            "votes": votes,
-            "show_votes": board_vote or bool(votes),
+            "blocked_moves": blocked,
+            "panels": hooks.run("subpoena.panels", request, subpoena),
             "forms_with_errors": failed,
         },
         status=400 if failed else 200,
@@ -152,9 +130,7 @@ def subpoena_move(request: HttpRequest, tracking_number: str, number: int, to_st
         # Let the service refuse it, so the denial is audited like any other (raises PermissionDenied).
         services.subpoena_transition(subpoena=subpoena, to_status=to_status, actor=request.user)
         raise PermissionDenied
-    form = SubpoenaMoveForm(
-        request.POST, move=move, evidence=subpoena_evidence_choices(complaint), votes=subpoena_passed_votes(subpoena)
-    )
+    form = SubpoenaMoveForm(request.POST, move=move, evidence=subpoena_evidence_choices(complaint))
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -166,7 +142,7 @@ def subpoena_move(request: HttpRequest, tracking_number: str, number: int, to_st
                 service_method=data.get("service_method") or None,
                 served_at=data.get("served_at"),
                 return_items=data.get("return_items") or (),
-                authorizing_vote=data.get("authorizing_vote"),
+                expected_status=move.source,
             )
         except services.SubpoenaTransitionRefused as error:
             messages.error(request, " ".join(error.messages))
@@ -182,32 +158,8 @@ def subpoena_move(request: HttpRequest, tracking_number: str, number: int, to_st
     return _render_detail(request, complaint, subpoena, bound=form)
 
 
-@login_required
-def subpoena_vote(request: HttpRequest, tracking_number: str, number: int) -> HttpResponse:
-    """The board chair records the board's vote on authorizing a drafted subpoena."""
-    complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
-    subpoena = subpoena_get_for_case(complaint=complaint, number=number)
-    if request.method != "POST":
-        return redirect("cases:subpoena_detail", tracking_number, number)
-    form = SubpoenaVoteForm(request.POST)
-    if not is_acting_chair(request.user, subpoena):
-        # Not the chair: let the service refuse it, so the denial is audited (raises PermissionDenied).
-        services.subpoena_vote_record(subpoena=subpoena, actor=request.user, votes_for=0, votes_against=0)
-        raise PermissionDenied
-    if form.is_valid():
-        try:
-            services.subpoena_vote_record(subpoena=subpoena, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The board's vote on S-%(number)02d is recorded.") % {"number": number})
-            return redirect("cases:subpoena_detail", tracking_number, number)
-    return _render_detail(request, complaint, subpoena, vote_form=form)
-
-
 urlpatterns = [
     path("", subpoena_list, name="subpoenas"),
     path("<int:number>/", subpoena_detail, name="subpoena_detail"),
     path("<int:number>/move/<str:to_status>/", subpoena_move, name="subpoena_move"),
-    path("<int:number>/vote/", subpoena_vote, name="subpoena_vote"),
 ]

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from complaints.models import Complaint
-from investigations.models import BoardDecision, BoardMembership, Recusal
+from investigations.board.models import BoardDecision, BoardMembership, Recusal
 from investigations.services import findings as finding_services
 from investigations.services import triage
 from oversight.permissions import Role
@@ -46,24 +46,26 @@ def test_the_board_decides_a_case_and_the_resident_sees_the_outcome(client, supe
 
     # The supervisor refers it to the board.
     client.force_login(supervisor)
-    response = client.post(
-        reverse("cases:move", args=[number]), {"expected_status": S.FINDINGS_PROPOSED, "to_status": S.BOARD_REVIEW}
-    )
+    approve = {"expected_status": S.FINDINGS_PROPOSED, "to_status": S.BOARD_REVIEW}
+    confirm = client.post(reverse("cases:move", args=[number]), approve)
+    assert confirm.status_code == 200 and "What will happen" in confirm.content.decode()
+    assert Complaint.objects.get(pk=complaint.pk).status == S.FINDINGS_PROPOSED  # nothing moves before confirming
+    response = client.post(reverse("cases:move", args=[number]), {**approve, "confirmed": "yes"})
     assert response.status_code == 302
 
     # One member recuses and loses the case at once.
     client.force_login(conflicted)
-    assert client.get(reverse("cases:board_case", args=[number])).status_code == 200
-    client.post(reverse("cases:board_recuse", args=[number]), {"reason": "My cousin is one of the officers."})
+    assert client.get(reverse("board:case", args=[number])).status_code == 200
+    client.post(reverse("board:recuse", args=[number]), {"reason": "My cousin is one of the officers."})
     assert Recusal.objects.filter(member=conflicted, complaint=complaint).exists()
-    assert client.get(reverse("cases:board_case", args=[number])).status_code == 404
-    assert number not in client.get(reverse("cases:board_queue")).content.decode()
+    assert client.get(reverse("board:case", args=[number])).status_code == 404
+    assert number not in client.get(reverse("board:queue")).content.decode()
 
     # The others vote.
     for member in (chair, second, third):
         client.force_login(member)
-        assert number in client.get(reverse("cases:board_queue")).content.decode()
-        response = client.post(reverse("cases:board_vote", args=[number]), {"choice": "concur", "comment": "Agree."})
+        assert number in client.get(reverse("board:queue")).content.decode()
+        response = client.post(reverse("board:vote", args=[number]), {"choice": "concur", "comment": "Agree."})
         assert response.status_code == 302, response.content.decode()[:2000]
 
     # The chair records a modified decision: the first allegation sustained, with a reason.
@@ -74,18 +76,20 @@ def test_the_board_decides_a_case_and_the_resident_sees_the_outcome(client, supe
         data[f"final_{allegation.pk}"] = final
         data[f"rationale_{allegation.pk}"] = "The video shows the push." if index == 0 else ""
         data[f"discipline_{allegation.pk}"] = "suspension" if index == 0 else ""
-    response = client.post(reverse("cases:decision", args=[number]), data)
+    response = client.post(reverse("board:decision", args=[number]), data)
     assert response.status_code == 302, re.findall(r"usa-error-message[^>]*>([^<]+)<", response.content.decode())
     decision = BoardDecision.objects.get(complaint=complaint)
     assert decision.kind == "modify"
 
     # The packet downloads.
-    packet = client.get(reverse("cases:board_packet", args=[number]))
+    packet = client.get(reverse("board:packet", args=[number]))
     assert packet.status_code == 200 and packet["Content-Type"] == "application/pdf"
 
     # The supervisor closes the case.
     client.force_login(supervisor)
-    response = client.post(reverse("cases:move", args=[number]), {"expected_status": S.DECIDED, "to_status": S.CLOSED})
+    close = {"expected_status": S.DECIDED, "to_status": S.CLOSED}
+    assert "What will happen" in client.post(reverse("cases:move", args=[number]), close).content.decode()
+    response = client.post(reverse("cases:move", args=[number]), {**close, "confirmed": "yes"})
     assert response.status_code == 302
     assert Complaint.objects.get(pk=complaint.pk).status == S.CLOSED
 

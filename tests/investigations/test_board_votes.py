@@ -8,17 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from complaints.models import Complaint
-from investigations.models import BoardMembership, Disposition, Finding, Investigation, Recusal, Vote
-from investigations.quorum import eligible_members, quorum_needed, quorum_reachable, quorum_reached
-from investigations.services.board import (
-    board_member_visible_cases,
-    board_queue_for,
-    board_quorum_status,
-    board_referral_grant,
-    live_votes,
-    recusal_declare,
-    vote_record,
-)
+from investigations.board.models import BoardMembership, Recusal, Vote
+from investigations.board.quorum import eligible_members, quorum_needed, quorum_reachable, quorum_reached
+from investigations.board.selectors import board_member_visible_cases, board_queue_for, board_quorum_status, live_votes
+from investigations.board.services.review import board_referral_grant, recusal_declare, vote_record
+from investigations.models import Disposition, Finding, Investigation
 from oversight import permissions
 from oversight.models import AuditEvent
 from oversight.permissions import Role
@@ -76,20 +70,25 @@ def other_member(db):
 
 
 @pytest.fixture
+def conflicted_member(db):
+    """A member who will declare a conflict on the case in the test (not yet recused)."""
+    return UserFactory(username="rita_conflicted", roles=[Role.BOARD_MEMBER])
+
+
+@pytest.fixture
 def former_member(db):
     return UserFactory(username="old_board", roles=[Role.BOARD_MEMBER])
 
 
 @pytest.fixture
-def board(board_member, recused_board_member, other_member, former_member):
+def board(board_chair, conflicted_member, other_member, former_member):
     start = date(2020, 1, 1)
-    BoardMembership.objects.create(member=board_member, is_chair=True, term_start=start)
-    BoardMembership.objects.create(member=recused_board_member, term_start=start)
+    BoardMembership.objects.create(member=conflicted_member, term_start=start)
     BoardMembership.objects.create(member=other_member, term_start=start)
     BoardMembership.objects.create(
         member=former_member, term_start=start, term_end=timezone.localdate() - timedelta(days=1)
     )
-    return [board_member, recused_board_member, other_member]
+    return [board_chair, conflicted_member, other_member]
 
 
 @pytest.fixture
@@ -99,7 +98,7 @@ def review_case(complaint, board):
     for disposition in (Disposition.SUSTAINED, Disposition.NOT_SUSTAINED):
         allegation = AllegationFactory(subject_officer=subject)
         Finding.objects.create(allegation=allegation, proposed_disposition=disposition, rationale="Video evidence.")
-    Investigation.objects.create(complaint=complaint, discovery_date=date(2026, 3, 14))
+    Investigation.objects.update_or_create(complaint=complaint, defaults={"discovery_date": date(2026, 3, 14)})
     Complaint.objects.filter(pk=complaint.pk).update(status=S.BOARD_REVIEW)
     complaint.refresh_from_db()
     return complaint
@@ -112,9 +111,9 @@ def referred(review_case, supervisor):
 
 
 @pytest.fixture
-def recused(referred, recused_board_member):
+def recused(referred, conflicted_member):
     recusal_declare(
-        complaint=referred, member=recused_board_member, actor=recused_board_member, reason="My cousin is the officer."
+        complaint=referred, member=conflicted_member, actor=conflicted_member, reason="My cousin is the officer."
     )
     return referred
 
@@ -123,94 +122,94 @@ def recused(referred, recused_board_member):
 
 
 def test_referral_grants_view_to_current_members_only(
-    review_case, supervisor, board_member, recused_board_member, other_member, former_member
+    review_case, supervisor, board_chair, conflicted_member, other_member, former_member
 ):
-    Recusal.objects.create(complaint=review_case, member=recused_board_member, reason="Conflict")
+    Recusal.objects.create(complaint=review_case, member=conflicted_member, reason="Conflict")
     granted = board_referral_grant(complaint=review_case, actor=supervisor)
-    assert {u.pk for u in granted} == {board_member.pk, other_member.pk}
-    assert permissions.user_can(board_member, VIEW, review_case)
+    assert {u.pk for u in granted} == {board_chair.pk, other_member.pk}
+    assert permissions.user_can(board_chair, VIEW, review_case)
     assert permissions.user_can(other_member, VIEW, review_case)
-    assert not permissions.user_can(recused_board_member, VIEW, review_case)
+    assert not permissions.user_can(conflicted_member, VIEW, review_case)
     assert not permissions.user_can(former_member, VIEW, review_case)  # term ended yesterday
     assert AuditEvent.objects.filter(action="board.referred", target_id=str(review_case.pk)).exists()
-    assert list(board_member_visible_cases(board_member)) == [review_case]
+    assert list(board_member_visible_cases(board_chair)) == [review_case]
     assert not board_member_visible_cases(former_member).exists()
     # Again: nobody new to grant.
     assert board_referral_grant(complaint=review_case, actor=supervisor) == []
 
 
-def test_referral_needs_an_approver(review_case, board_member):
+def test_referral_needs_an_approver(review_case, board_chair):
     with pytest.raises(PermissionDenied):
-        board_referral_grant(complaint=review_case, actor=board_member)
+        board_referral_grant(complaint=review_case, actor=board_chair)
 
 
 # --- Recusal -------------------------------------------------------------------------------------------
 
 
-def test_recused_member_loses_access_and_is_audited(recused, recused_board_member, client):
-    assert not permissions.user_can(recused_board_member, VIEW, recused)
+def test_recused_member_loses_access_and_is_audited(recused, conflicted_member, client):
+    assert not permissions.user_can(conflicted_member, VIEW, recused)
     event = AuditEvent.objects.get(action="board.recused", outcome=AuditEvent.Outcome.SUCCESS)
-    assert event.data == {"member": recused_board_member.pk, "by_self": True}
+    assert event.data == {"member": conflicted_member.pk, "by_self": True}
     assert "cousin" not in str(event.data)
-    client.force_login(recused_board_member)
+    client.force_login(conflicted_member)
     assert client.get(reverse("cases:overview", args=[recused.tracking_number])).status_code == 404
-    assert client.get(reverse("cases:board_case", args=[recused.tracking_number])).status_code == 404
-    assert client.post(reverse("cases:board_vote", args=[recused.tracking_number])).status_code == 404
-    response = client.get(reverse("cases:board_queue"))
+    assert client.get(reverse("board:case", args=[recused.tracking_number])).status_code == 404
+    assert client.post(reverse("board:vote", args=[recused.tracking_number])).status_code == 404
+    response = client.get(reverse("board:queue"))
     assert response.status_code == 200
     assert recused.tracking_number not in response.content.decode()
-    assert board_queue_for(recused_board_member) == []
+    assert board_queue_for(conflicted_member) == []
 
 
-def test_recused_member_cannot_vote_even_if_granted_again(recused, recused_board_member, supervisor):
-    permissions.grant(recused_board_member, VIEW, recused)  # a stray grant must not matter
+def test_recused_member_cannot_vote_even_if_granted_again(recused, conflicted_member, supervisor):
+    permissions.grant(conflicted_member, VIEW, recused)  # a stray grant must not matter
     with pytest.raises(PermissionDenied):
-        vote_record(complaint=recused, member=recused_board_member, choice=Vote.Choice.CONCUR)
+        vote_record(complaint=recused, member=conflicted_member, choice=Vote.Choice.CONCUR)
     assert not Vote.objects.exists()
     # A new referral does not give it back either.
-    permissions.revoke(recused_board_member, VIEW, recused)
+    permissions.revoke(conflicted_member, VIEW, recused)
     board_referral_grant(complaint=recused, actor=supervisor)
-    assert not permissions.user_can(recused_board_member, VIEW, recused)
+    assert not permissions.user_can(conflicted_member, VIEW, recused)
 
 
-def test_recusal_is_final_and_needs_a_reason(recused, recused_board_member, board_member, other_member):
+def test_recusal_is_final_and_needs_a_reason(recused, conflicted_member, board_chair, other_member):
     with pytest.raises(ValidationError):
-        recusal_declare(complaint=recused, member=recused_board_member, actor=board_member, reason="Again")
+        recusal_declare(complaint=recused, member=conflicted_member, actor=board_chair, reason="Again")
     with pytest.raises(ValidationError):
         recusal_declare(complaint=recused, member=other_member, actor=other_member, reason="  ")
     assert Recusal.objects.count() == 1
 
 
-def test_only_the_member_or_the_chair_may_recuse(referred, board_member, other_member, recused_board_member):
+def test_only_the_member_or_the_chair_may_recuse(referred, board_chair, other_member, conflicted_member):
     with pytest.raises(PermissionDenied):
-        recusal_declare(complaint=referred, member=board_member, actor=other_member, reason="Not theirs to say")
-    recusal_declare(complaint=referred, member=other_member, actor=board_member, reason="Worked with the officer")
-    assert Recusal.objects.get(member=other_member).recorded_by == board_member
+        recusal_declare(complaint=referred, member=board_chair, actor=other_member, reason="Not theirs to say")
+    recusal_declare(complaint=referred, member=other_member, actor=board_chair, reason="Worked with the officer")
+    assert Recusal.objects.get(member=other_member).recorded_by == board_chair
     assert not permissions.user_can(other_member, VIEW, referred)
 
 
-def test_chair_sees_recusals_and_recuses_from_the_page(recused, board_member, other_member, client):
-    client.force_login(board_member)
-    url = reverse("cases:board_case", args=[recused.tracking_number])
+def test_chair_sees_recusals_and_recuses_from_the_page(recused, board_chair, other_member, client):
+    client.force_login(board_chair)
+    url = reverse("board:case", args=[recused.tracking_number])
     page = client.get(url).content.decode()
     assert "My cousin is the officer." in page
     response = client.post(
-        reverse("cases:board_recuse", args=[recused.tracking_number]),
+        reverse("board:recuse", args=[recused.tracking_number]),
         {"chair-member": other_member.pk, "chair-reason": "Former partner of the officer"},
     )
     assert response.status_code == 302
-    assert Recusal.objects.filter(member=other_member, recorded_by=board_member).exists()
+    assert Recusal.objects.filter(member=other_member, recorded_by=board_chair).exists()
 
 
 def test_member_recuses_themself_from_the_page(referred, other_member, client):
     client.force_login(other_member)
-    page = client.get(reverse("cases:board_case", args=[referred.tracking_number])).content.decode()
+    page = client.get(reverse("board:case", args=[referred.tracking_number])).content.decode()
     assert "Video evidence." in page
     assert "I have a conflict" in page
     assert "Recusals" not in page  # only the chair sees the list
-    response = client.post(reverse("cases:board_recuse", args=[referred.tracking_number]), {"reason": "Neighbour"})
+    response = client.post(reverse("board:recuse", args=[referred.tracking_number]), {"reason": "Neighbour"})
     assert response.status_code == 302
-    assert client.get(reverse("cases:board_case", args=[referred.tracking_number])).status_code == 404
+    assert client.get(reverse("board:case", args=[referred.tracking_number])).status_code == 404
 
 
 # --- Votes ---------------------------------------------------------------------------------------------
@@ -262,10 +261,10 @@ def test_vote_is_immutable_and_a_correction_replaces_it(referred, other_member):
     assert [e.data["corrects"] for e in events] == [None, first.pk]
 
 
-def test_cannot_correct_someone_elses_vote(referred, other_member, board_member):
+def test_cannot_correct_someone_elses_vote(referred, other_member, board_chair):
     theirs = vote_record(complaint=referred, member=other_member, choice=Vote.Choice.CONCUR)
     with pytest.raises(ValidationError):
-        vote_record(complaint=referred, member=board_member, choice=Vote.Choice.ABSTAIN, corrects=theirs)
+        vote_record(complaint=referred, member=board_chair, choice=Vote.Choice.ABSTAIN, corrects=theirs)
 
 
 def test_proposals_need_a_rationale_and_this_cases_allegations(referred, other_member, other_complaint):
@@ -288,11 +287,11 @@ def test_proposals_need_a_rationale_and_this_cases_allegations(referred, other_m
     assert not Vote.objects.exists()
 
 
-def test_quorum_status_counts_abstentions_and_excludes_recused(recused, board_member, other_member, settings):
+def test_quorum_status_counts_abstentions_and_excludes_recused(recused, board_chair, other_member, settings):
     settings.BOARD_QUORUM = 0
     status = board_quorum_status(recused)
     assert (status.eligible, status.needed, status.votes_cast, status.reached) == (2, 2, 0, False)
-    vote_record(complaint=recused, member=board_member, choice=Vote.Choice.CONCUR)
+    vote_record(complaint=recused, member=board_chair, choice=Vote.Choice.CONCUR)
     vote_record(complaint=recused, member=other_member, choice=Vote.Choice.ABSTAIN)
     status = board_quorum_status(recused)
     assert (status.votes_cast, status.reached) == (2, True)
@@ -303,11 +302,11 @@ def test_quorum_status_counts_abstentions_and_excludes_recused(recused, board_me
 
 def test_queue_and_vote_through_the_pages(referred, other_member, client):
     client.force_login(other_member)
-    queue_url = reverse("cases:board_queue")
+    queue_url = reverse("board:queue")
     response = client.get(queue_url)
     assert referred.tracking_number in response.content.decode()
     allegation = referred.allegations.order_by("id").first()
-    vote_url = reverse("cases:board_vote", args=[referred.tracking_number])
+    vote_url = reverse("board:vote", args=[referred.tracking_number])
     bad = client.post(vote_url, {"choice": "do_not_concur", f"d{allegation.pk}": Disposition.UNFOUNDED})
     assert bad.status_code == 400
     response = client.post(
@@ -320,24 +319,24 @@ def test_queue_and_vote_through_the_pages(referred, other_member, client):
     assert referred.tracking_number not in client.get(queue_url).content.decode()
     client.post(vote_url, {"choice": "concur"})
     assert live_votes(referred).get().corrects == vote
-    page = client.get(reverse("cases:board_case", args=[referred.tracking_number])).content.decode()
+    page = client.get(reverse("board:case", args=[referred.tracking_number])).content.decode()
     assert "Correct your vote" in page
 
 
 def test_queue_is_404_for_non_members(supervisor, former_member, client, board):
     for user in (supervisor, former_member):
         client.force_login(user)
-        assert client.get(reverse("cases:board_queue")).status_code == 404
+        assert client.get(reverse("board:queue")).status_code == 404
 
 
-def test_queue_has_no_n_plus_one(board, board_member, supervisor, django_assert_max_num_queries, client):
+def test_queue_has_no_n_plus_one(board, board_chair, supervisor, django_assert_max_num_queries, client):
     from ..factories import ComplaintFactory
 
     for _ in range(5):
         case = ComplaintFactory(status=S.BOARD_REVIEW)
-        Investigation.objects.create(complaint=case, discovery_date=date(2026, 3, 14))
+        Investigation.objects.update_or_create(complaint=case, defaults={"discovery_date": date(2026, 3, 14)})
         board_referral_grant(complaint=case, actor=supervisor)
-    client.force_login(board_member)
+    client.force_login(board_chair)
     with django_assert_max_num_queries(20):
-        response = client.get(reverse("cases:board_queue"))
+        response = client.get(reverse("board:queue"))
     assert response.content.decode().count("/staff/cases/board/TST-") == 5

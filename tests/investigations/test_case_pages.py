@@ -26,9 +26,10 @@ def _case_paths(patterns=case_urls.urlpatterns, prefix="/staff/cases/"):
 
 
 @pytest.fixture
-def accepted(complaint, supervisor, assigned_investigator):
+def accepted(request, complaint, supervisor):
     triage.triage_claim(complaint=complaint, actor=supervisor)
     triage.triage_accept(complaint=complaint, actor=supervisor)
+    request.getfixturevalue("assigned_investigator")  # assigned once the case is accepted
     return complaint
 
 

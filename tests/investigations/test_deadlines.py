@@ -219,20 +219,17 @@ def test_a_period_entirely_before_discovery_changes_nothing(discovery, days, tol
 
 
 @pytest.fixture
-def accepted(complaint, supervisor, assigned_investigator):
+def accepted(request, complaint, supervisor):
     triage.triage_claim(complaint=complaint, actor=supervisor)
     triage.triage_accept(complaint=complaint, actor=supervisor)
+    request.getfixturevalue("assigned_investigator")  # assigned once the case is accepted
     complaint.refresh_from_db()
     return complaint
 
 
 @pytest.fixture
-def investigation(accepted, assigned_investigator, supervisor):
-    investigation = accepted.investigation
-    InvestigatorAssignment.objects.create(
-        investigation=investigation, investigator=assigned_investigator, is_lead=True, assigned_by=supervisor
-    )
-    return investigation
+def investigation(accepted, assigned_investigator):
+    return accepted.investigation
 
 
 def _set_discovery(investigation, discovery):

@@ -3,31 +3,22 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-import investigations.urls
 from complaints.models import Complaint
-from investigations.models import (
+from investigations.board.models import (
     BoardDecision,
     BoardMembership,
     DecisionFinding,
     DepartmentResponse,
-    Disposition,
-    Finding,
-    Investigation,
     Recusal,
-    StatusChange,
     Vote,
 )
-from investigations.services.decisions import (
-    decision_record,
-    department_response_record,
-    department_responses_overdue,
-)
-from investigations.views import decisions as decision_views
+from investigations.board.selectors import department_responses_overdue
+from investigations.board.services.decisions import decision_record, department_response_record
+from investigations.models import Disposition, Finding, Investigation, StatusChange
 from oversight import permissions
-from oversight import urls as root_urls
 from oversight.models import AuditEvent
 from oversight.permissions import Role
 
@@ -38,32 +29,23 @@ pytestmark = pytest.mark.django_db
 S = Complaint.Status
 K = BoardDecision.Kind
 
-# Until the lead includes the decision URLs in investigations/urls.py, the page tests use this urlconf.
-_cases = [*investigations.urls.urlpatterns]
-if not any(getattr(p, "name", None) == "decision" for p in _cases):
-    _cases.append(path("<str:tracking_number>/decision/", include(decision_views.urlpatterns)))
-urlpatterns = [
-    *[p for p in root_urls.urlpatterns if str(p.pattern) != "staff/cases/"],
-    path("staff/cases/", include((_cases, "cases"))),
-]
-pages = pytest.mark.urls(__name__)
+pages = pytest.mark.django_db
 
 
 @pytest.fixture
-def members(board_member):
+def members(board_chair):
     today = timezone.localdate()
     others = [UserFactory(username=f"board_{i}", roles=[Role.BOARD_MEMBER]) for i in range(2)]
-    BoardMembership.objects.create(member=board_member, is_chair=True, term_start=today - timedelta(days=100))
     for other in others:
         BoardMembership.objects.create(member=other, term_start=today - timedelta(days=100))
-    return [board_member, *others]
+    return [board_chair, *others]
 
 
 @pytest.fixture
 def case(complaint, assigned_investigator, members):
     Complaint.objects.filter(pk=complaint.pk).update(status=S.BOARD_REVIEW)
     complaint.refresh_from_db()
-    Investigation.objects.create(complaint=complaint, discovery_date=date(2026, 3, 14))
+    Investigation.objects.update_or_create(complaint=complaint, defaults={"discovery_date": date(2026, 3, 14)})
     subject = complaint.subject_officers.get()
     for allegation, disposition in [
         (AllegationFactory(subject_officer=subject), Disposition.SUSTAINED),
@@ -99,8 +81,8 @@ def _adopt(case, actor, **kwargs):
 # --- The decision ---------------------------------------------------------------------------------------
 
 
-def test_adopt_moves_to_decided_and_sets_finals(quorum, board_member):
-    decision = _adopt(quorum, board_member)
+def test_adopt_moves_to_decided_and_sets_finals(quorum, board_chair):
+    decision = _adopt(quorum, board_chair)
     quorum.refresh_from_db()
     assert quorum.status == S.DECIDED
     first, second = _allegations(quorum)
@@ -116,21 +98,21 @@ def test_adopt_moves_to_decided_and_sets_finals(quorum, board_member):
     assert event.data["kind"] == "adopt"
 
 
-def test_sustained_needs_a_recommended_discipline(quorum, board_member):
+def test_sustained_needs_a_recommended_discipline(quorum, board_chair):
     with pytest.raises(ValidationError) as refused:
-        decision_record(complaint=quorum, actor=board_member, kind=K.ADOPT)
+        decision_record(complaint=quorum, actor=board_chair, kind=K.ADOPT)
     assert "discipline" in " ".join(refused.value.messages)
     quorum.refresh_from_db()
     assert quorum.status == S.BOARD_REVIEW
     assert not BoardDecision.objects.exists()
 
 
-def test_modify_without_rationale_for_a_change_is_refused(quorum, board_member):
+def test_modify_without_rationale_for_a_change_is_refused(quorum, board_chair):
     first, second = _allegations(quorum)
     with pytest.raises(ValidationError) as refused:
         decision_record(
             complaint=quorum,
-            actor=board_member,
+            actor=board_chair,
             kind=K.MODIFY,
             finals={first.pk: (Disposition.SUSTAINED, ""), second.pk: (Disposition.EXONERATED, "")},
             discipline={first.pk: "reprimand"},
@@ -144,11 +126,11 @@ def test_modify_without_rationale_for_a_change_is_refused(quorum, board_member):
     assert not DepartmentResponse.objects.exists()
 
 
-def test_modify_with_rationale_sets_finals(quorum, board_member):
+def test_modify_with_rationale_sets_finals(quorum, board_chair):
     first, second = _allegations(quorum)
     decision_record(
         complaint=quorum,
-        actor=board_member,
+        actor=board_chair,
         kind=K.MODIFY,
         finals={first.pk: (Disposition.SUSTAINED, ""), second.pk: (Disposition.SUSTAINED, "Body camera shows it.")},
         discipline={first.pk: "reprimand", second.pk: "training"},
@@ -161,9 +143,9 @@ def test_modify_with_rationale_sets_finals(quorum, board_member):
     assert DepartmentResponse.objects.count() == 2
 
 
-def test_remand_moves_back_with_the_instructions(quorum, board_member):
+def test_remand_moves_back_with_the_instructions(quorum, board_chair):
     decision = decision_record(
-        complaint=quorum, actor=board_member, kind=K.REMAND, instructions="Interview the second witness."
+        complaint=quorum, actor=board_chair, kind=K.REMAND, instructions="Interview the second witness."
     )
     quorum.refresh_from_db()
     assert quorum.status == S.UNDER_INVESTIGATION
@@ -174,9 +156,9 @@ def test_remand_moves_back_with_the_instructions(quorum, board_member):
     assert not mail.outbox
 
 
-def test_remand_needs_instructions(quorum, board_member):
+def test_remand_needs_instructions(quorum, board_chair):
     with pytest.raises(ValidationError):
-        decision_record(complaint=quorum, actor=board_member, kind=K.REMAND, instructions=" ")
+        decision_record(complaint=quorum, actor=board_chair, kind=K.REMAND, instructions=" ")
     quorum.refresh_from_db()
     assert quorum.status == S.BOARD_REVIEW
 
@@ -189,44 +171,44 @@ def test_a_non_chair_member_is_refused(quorum, members):
     assert AuditEvent.objects.filter(action="board.decided", outcome="denied").exists()
 
 
-def test_a_recused_chair_is_refused(quorum, board_member):
-    Recusal.objects.create(complaint=quorum, member=board_member, reason="Knows the officer.")
+def test_a_recused_chair_is_refused(quorum, board_chair):
+    Recusal.objects.create(complaint=quorum, member=board_chair, reason="Knows the officer.")
     with pytest.raises(PermissionDenied):
-        _adopt(quorum, board_member)
+        _adopt(quorum, board_chair)
     quorum.refresh_from_db()
     assert quorum.status == S.BOARD_REVIEW
     assert not BoardDecision.objects.exists()
 
 
-def test_no_decision_before_quorum(case, board_member, members):
+def test_no_decision_before_quorum(case, board_chair, members):
     Vote.objects.create(complaint=case, member=members[1], choice=Vote.Choice.CONCUR)
     with pytest.raises(ValidationError) as refused:
-        _adopt(case, board_member)
+        _adopt(case, board_chair)
     assert refused.value.code == "no_quorum"
     case.refresh_from_db()
     assert case.status == S.BOARD_REVIEW
     assert not BoardDecision.objects.exists()
 
 
-def test_a_configured_quorum_counts_only_live_votes(case, board_member, members, settings):
+def test_a_configured_quorum_counts_only_live_votes(case, board_chair, members, settings):
     settings.BOARD_QUORUM = 2
     first = Vote.objects.create(complaint=case, member=members[1], choice=Vote.Choice.CONCUR)
     Vote.objects.create(complaint=case, member=members[1], choice=Vote.Choice.ABSTAIN, corrects=first)
     with pytest.raises(ValidationError):
-        _adopt(case, board_member)
+        _adopt(case, board_chair)
     Vote.objects.create(complaint=case, member=members[2], choice=Vote.Choice.CONCUR)
-    _adopt(case, board_member)
+    _adopt(case, board_chair)
 
 
-def test_a_decision_is_immutable_and_a_correction_references_it(quorum, board_member):
-    original = _adopt(quorum, board_member)
+def test_a_decision_is_immutable_and_a_correction_references_it(quorum, board_chair):
+    original = _adopt(quorum, board_chair)
     original.instructions = "changed"
     with pytest.raises(ValueError):
         original.save()
     first, second = _allegations(quorum)
     correction = decision_record(
         complaint=quorum,
-        actor=board_member,
+        actor=board_chair,
         kind=K.MODIFY,
         finals={second.pk: (Disposition.EXONERATED, "The stop was lawful.")},
         discipline={first.pk: "training"},
@@ -236,12 +218,12 @@ def test_a_decision_is_immutable_and_a_correction_references_it(quorum, board_me
     assert Finding.objects.get(allegation=second).final_disposition == Disposition.EXONERATED
     assert correction.findings.get(finding__allegation=first).recommended_discipline == "training"
     with pytest.raises(ValidationError):
-        _adopt(quorum, board_member, corrects=original)
+        _adopt(quorum, board_chair, corrects=original)
     assert AuditEvent.objects.filter(action="board.decided", data__corrects=original.pk).exists()
 
 
 def test_decision_quorum_counts_live_votes_of_eligible_members(case, members, settings):
-    from investigations.services.decisions import decision_quorum
+    from investigations.board.selectors import decision_quorum
 
     Vote.objects.create(complaint=case, member=members[1], choice=Vote.Choice.ABSTAIN)
     expected = {"reached": False, "required": 2, "voted": 1, "members": 3}
@@ -258,9 +240,9 @@ def test_decision_quorum_counts_live_votes_of_eligible_members(case, members, se
 # --- The complainant's email -------------------------------------------------------------------------------
 
 
-def test_the_decision_email_in_english(quorum, board_member, django_capture_on_commit_callbacks):
+def test_the_decision_email_in_english(quorum, board_chair, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        _adopt(quorum, board_member)
+        _adopt(quorum, board_chair)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["rosa.delgado@example.com"]
@@ -271,29 +253,29 @@ def test_the_decision_email_in_english(quorum, board_member, django_capture_on_c
     assert "police department" in message.body
 
 
-def test_the_decision_email_in_spanish(quorum, board_member, django_capture_on_commit_callbacks):
+def test_the_decision_email_in_spanish(quorum, board_chair, django_capture_on_commit_callbacks):
     quorum.parties.update(preferred_language="es")
     with django_capture_on_commit_callbacks(execute=True):
-        _adopt(quorum, board_member)
+        _adopt(quorum, board_chair)
     body = mail.outbox[0].body
     assert "Fundada" in body
     assert "Hola" in body
 
 
-def test_no_decision_email_for_an_anonymous_complaint(quorum, board_member, django_capture_on_commit_callbacks):
+def test_no_decision_email_for_an_anonymous_complaint(quorum, board_chair, django_capture_on_commit_callbacks):
     Complaint.objects.filter(pk=quorum.pk).update(anonymity=Complaint.Anonymity.ANONYMOUS)
     quorum.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        _adopt(quorum, board_member)
+        _adopt(quorum, board_chair)
     assert not mail.outbox
 
 
 # --- The department's response ------------------------------------------------------------------------------
 
 
-def test_the_response_is_overdue_after_the_configured_days(quorum, board_member, supervisor, settings):
+def test_the_response_is_overdue_after_the_configured_days(quorum, board_chair, supervisor, settings):
     settings.DEPARTMENT_RESPONSE_DAYS = 10
-    _adopt(quorum, board_member)
+    _adopt(quorum, board_chair)
     response = DepartmentResponse.objects.get()
     assert response.due_date == timezone.localdate() + timedelta(days=10)
     assert not response.is_overdue
@@ -317,12 +299,12 @@ def test_the_response_is_overdue_after_the_configured_days(quorum, board_member,
     assert AuditEvent.objects.filter(action="department.responded", outcome="success").exists()
 
 
-def test_only_a_supervisor_records_the_response(quorum, board_member):
-    _adopt(quorum, board_member)
+def test_only_a_supervisor_records_the_response(quorum, board_chair):
+    _adopt(quorum, board_chair)
     with pytest.raises(PermissionDenied):
         department_response_record(
             response=DepartmentResponse.objects.get(),
-            actor=board_member,
+            actor=board_chair,
             kind=DepartmentResponse.Response.REJECTED,
             responded_on=timezone.localdate(),
             discipline_imposed="",
@@ -332,13 +314,13 @@ def test_only_a_supervisor_records_the_response(quorum, board_member):
 # --- Pages ----------------------------------------------------------------------------------------------------
 
 
-def _url(case, name="cases:decision", *args):
+def _url(case, name="board:decision", *args):
     return reverse(name, args=[case.tracking_number, *args])
 
 
 @pages
-def test_the_chair_sees_the_form_and_quorum(client, quorum, board_member):
-    client.force_login(board_member)
+def test_the_chair_sees_the_form_and_quorum(client, quorum, board_chair):
+    client.force_login(board_chair)
     response = client.get(_url(quorum))
     assert response.status_code == 200
     assert b"Quorum reached" in response.content
@@ -347,8 +329,8 @@ def test_the_chair_sees_the_form_and_quorum(client, quorum, board_member):
 
 
 @pages
-def test_the_chair_adopts_through_the_page(client, quorum, board_member):
-    client.force_login(board_member)
+def test_the_chair_adopts_through_the_page(client, quorum, board_chair):
+    client.force_login(board_chair)
     first, second = _allegations(quorum)
     response = client.post(
         _url(quorum),
@@ -365,8 +347,8 @@ def test_the_chair_adopts_through_the_page(client, quorum, board_member):
 
 
 @pages
-def test_the_page_refuses_a_modify_without_rationale(client, quorum, board_member):
-    client.force_login(board_member)
+def test_the_page_refuses_a_modify_without_rationale(client, quorum, board_chair):
+    client.force_login(board_chair)
     first, second = _allegations(quorum)
     response = client.post(
         _url(quorum),
@@ -383,8 +365,8 @@ def test_the_page_refuses_a_modify_without_rationale(client, quorum, board_membe
 
 
 @pages
-def test_a_member_sees_the_decision_but_no_form_and_cannot_post(client, quorum, board_member, members):
-    _adopt(quorum, board_member)
+def test_a_member_sees_the_decision_but_no_form_and_cannot_post(client, quorum, board_chair, members):
+    _adopt(quorum, board_chair)
     client.force_login(members[1])
     response = client.get(_url(quorum))
     assert response.status_code == 200
@@ -400,15 +382,15 @@ def test_a_recused_member_gets_404(client, quorum, recused_board_member):
 
 
 @pages
-def test_a_supervisor_records_a_response_and_sees_overdue(client, quorum, board_member, supervisor):
-    _adopt(quorum, board_member)
+def test_a_supervisor_records_a_response_and_sees_overdue(client, quorum, board_chair, supervisor):
+    _adopt(quorum, board_chair)
     dept = DepartmentResponse.objects.get()
     DepartmentResponse.objects.filter(pk=dept.pk).update(due_date=timezone.localdate() - timedelta(days=1))
     client.force_login(supervisor)
     page = client.get(_url(quorum))
     assert b"Overdue" in page.content
     response = client.post(
-        _url(quorum, "cases:department_response", dept.pk),
+        _url(quorum, "board:department_response", dept.pk),
         {
             f"r{dept.pk}-response": "accepted",
             f"r{dept.pk}-responded_on": timezone.localdate().isoformat(),
@@ -426,7 +408,8 @@ def test_overdue_department_responses_appear_on_the_supervisors_dashboard(client
 
     from django.utils import timezone
 
-    from investigations.models import DepartmentResponse, Finding
+    from investigations.board.models import DepartmentResponse
+    from investigations.models import Finding
     from tests.factories import AllegationFactory
 
     allegation = AllegationFactory()

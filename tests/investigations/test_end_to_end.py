@@ -122,7 +122,9 @@ def test_a_supervisor_takes_a_filed_complaint_to_the_board(client, supervisor, o
         )
     _ok(client.post(case("findings_summary"), {"text": "An officer used force during a stop; video confirms it."}))
     _ok(client.post(case("findings_submit"), {"expected_status": S.UNDER_INVESTIGATION}))
-    _ok(client.post(case("move"), {"expected_status": S.FINDINGS_PROPOSED, "to_status": S.BOARD_REVIEW}))
+    approve = {"expected_status": S.FINDINGS_PROPOSED, "to_status": S.BOARD_REVIEW}
+    assert "What will happen" in _ok(client.post(case("move"), approve), expect_redirect=False).content.decode()
+    _ok(client.post(case("move"), {**approve, "confirmed": "yes"}))
     complaint.refresh_from_db()
     assert complaint.status == S.BOARD_REVIEW
 

@@ -21,7 +21,7 @@ S = Complaint.Status
 def case(complaint):
     Complaint.objects.filter(pk=complaint.pk).update(status=S.UNDER_INVESTIGATION)
     complaint.refresh_from_db()
-    Investigation.objects.create(complaint=complaint, discovery_date=date(2026, 3, 14))
+    Investigation.objects.update_or_create(complaint=complaint, defaults={"discovery_date": date(2026, 3, 14)})
     return complaint
 
 

@@ -5,46 +5,31 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from pypdf import PdfReader
 
 from complaints.models import Party
-from investigations.documents import BoardPacket, prior_complaints
-from investigations.models import (
+from investigations.board.documents import BoardPacket, prior_complaints
+from investigations.board.models import (
     BoardDecision,
     BoardMembership,
     DecisionFinding,
     DepartmentResponse,
-    Disposition,
-    EvidenceItem,
-    Finding,
-    Interview,
-    Investigation,
     Recusal,
-    Subpoena,
     Vote,
     VoteProposal,
 )
-from investigations.views import packet
+from investigations.models import Disposition, EvidenceItem, Finding, Interview, Investigation, Subpoena
 from oversight import permissions
 from oversight.models import AuditEvent
 
 from ..factories import AllegationFactory, ComplaintFactory, OfficerFactory, PartyFactory, SubjectOfficerFactory
 
 pytestmark = pytest.mark.django_db
-
-# The lead mounts the packet at cases/<tracking_number>/packet/; these tests mount it on their own
-# next to the whole site, so the login redirect and the 404 page render as they do in production.
-urlpatterns = [
-    path("test-packet/<str:tracking_number>/", include(packet.urlpatterns)),
-    path("", include(settings.ROOT_URLCONF)),
-]
 
 EMAIL = "rosa.delgado@example.com"
 PHONE = "555-201-3344"
@@ -212,17 +197,15 @@ def test_packet_query_count_does_not_grow_with_items(case):
 
 
 def _url(complaint) -> str:
-    return f"/test-packet/{complaint.tracking_number}/"
+    return f"/staff/cases/{complaint.tracking_number}/packet/"
 
 
-@pytest.mark.urls(__name__)
 def test_unassigned_investigator_gets_404(client, case, other_investigator):
     client.force_login(other_investigator)
     assert client.get(_url(case)).status_code == 404
     assert not AuditEvent.objects.filter(action="board.packet_downloaded").exists()
 
 
-@pytest.mark.urls(__name__)
 def test_every_download_is_audited(client, case, supervisor):
     client.force_login(supervisor)
     for _attempt in range(2):
@@ -236,7 +219,6 @@ def test_every_download_is_audited(client, case, supervisor):
     assert {e.actor_id for e in events} == {supervisor.pk}
 
 
-@pytest.mark.urls(__name__)
 def test_assigned_investigator_may_download(client, case):
     from ..factories import UserFactory
 
@@ -247,11 +229,9 @@ def test_assigned_investigator_may_download(client, case):
     assert client.get(_url(case)).status_code == 200
 
 
-@pytest.mark.urls(__name__)
 def test_board_members_current_and_not_recused_only(client, case, board_member, recused_board_member):
     today = timezone.localdate()
-    for member in (board_member, recused_board_member):
-        BoardMembership.objects.create(member=member, term_start=today - timedelta(days=10))
+    for member in (board_member, recused_board_member):  # both sit on the board (their fixtures)
         permissions.grant(member, "complaints.view_complaint", case)
     Recusal.objects.create(complaint=case, member=recused_board_member, reason="Conflict")
     client.force_login(board_member)
@@ -265,7 +245,6 @@ def test_board_members_current_and_not_recused_only(client, case, board_member, 
     assert AuditEvent.objects.filter(action="board.packet_downloaded").count() == 1
 
 
-@pytest.mark.urls(__name__)
 def test_anonymous_user_is_sent_to_login(client, case):
     response = client.get(_url(case))
     assert response.status_code == 302
@@ -278,7 +257,7 @@ def test_board_demo_seeder_on_a_seeded_database(capsys):
     # Seeders run in registration order: the apps' demo modules first (as seed_demo loads them),
     # then this one, as the lead's import at the bottom of investigations/demo.py will do.
     autodiscover_modules("demo")
-    import investigations.demo_board  # noqa: F401 (registers the "board" seeder)
+    import investigations.board.demo  # noqa: F401 (registers the "board" seeder)
 
     call_command("seed_demo", complaints=300, seed=7, as_of="2026-11-01", quiet_logins=True)
     as_of = date(2026, 11, 1)
@@ -321,14 +300,14 @@ def test_a_large_packet_is_built_in_the_background_and_downloaded_with_an_audit(
     triage_services.triage_accept(complaint=complaint, actor=supervisor)
     client.force_login(supervisor)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(reverse("cases:board_packet", args=[complaint.tracking_number]))
+        response = client.get(reverse("board:packet", args=[complaint.tracking_number]))
     document = GeneratedDocument.objects.get()
     assert response.status_code == 302 and str(document.pk) in response["Location"]
     document.refresh_from_db()
     assert document.ready_at is not None and document.file.name
     page = client.get(response["Location"]).content.decode()
     assert "Download the board packet" in page
-    download = client.get(reverse("cases:board_packet_file", args=[complaint.tracking_number, document.pk]))
+    download = client.get(reverse("board:packet_file", args=[complaint.tracking_number, document.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="board.packet_downloaded", target_id=str(complaint.pk)).exists()
@@ -337,6 +316,4 @@ def test_a_large_packet_is_built_in_the_background_and_downloaded_with_an_audit(
 
     other = UserFactory(username="another_supervisor", roles=["supervisor"])
     client.force_login(other)
-    assert (
-        client.get(reverse("cases:board_packet_file", args=[complaint.tracking_number, document.pk])).status_code == 404
-    )
+    assert client.get(reverse("board:packet_file", args=[complaint.tracking_number, document.pk])).status_code == 404

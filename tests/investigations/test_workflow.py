@@ -1,89 +1,72 @@
 import itertools
 
 import pytest
-from django.db import transaction
 
 from complaints.models import Complaint, PublicTimelineEntry
 from investigations.models import StatusChange
 from investigations.services.transitions import TransitionRefused, complaint_transition
-from investigations.workflow import TRANSITIONS, transition_for
+from investigations.workflow import TRANSITIONS
 from oversight.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 S = Complaint.Status
-PERSONAS = [
-    "intake_coordinator",
-    "assigned_investigator",
-    "other_investigator",
-    "supervisor",
-    "board_member",
-    "publisher",
-    "sysadmin",
-]
+# The legal moves, by hand (the lifecycle drawn in the architecture); who may make each is in
+# test_permission_matrix.py.
+LEGAL = {
+    (S.RECEIVED, S.IN_TRIAGE),
+    (S.IN_TRIAGE, S.UNDER_INVESTIGATION),
+    (S.IN_TRIAGE, S.IN_MEDIATION),
+    (S.IN_TRIAGE, S.REFERRED),
+    (S.IN_TRIAGE, S.ADMINISTRATIVELY_CLOSED),
+    (S.IN_MEDIATION, S.MEDIATED),
+    (S.IN_MEDIATION, S.UNDER_INVESTIGATION),
+    (S.UNDER_INVESTIGATION, S.FINDINGS_PROPOSED),
+    (S.FINDINGS_PROPOSED, S.BOARD_REVIEW),
+    (S.FINDINGS_PROPOSED, S.UNDER_INVESTIGATION),
+    (S.BOARD_REVIEW, S.DECIDED),
+    (S.BOARD_REVIEW, S.UNDER_INVESTIGATION),
+    (S.DECIDED, S.CLOSED),
+    (S.CLOSED, S.UNDER_INVESTIGATION),
+}
+# Moves only their owning service makes; the generic move refuses them whoever asks.
+OWNED = {
+    (S.IN_TRIAGE, S.UNDER_INVESTIGATION),
+    (S.IN_TRIAGE, S.REFERRED),
+    (S.IN_TRIAGE, S.ADMINISTRATIVELY_CLOSED),
+    (S.UNDER_INVESTIGATION, S.FINDINGS_PROPOSED),
+    (S.BOARD_REVIEW, S.DECIDED),
+    (S.BOARD_REVIEW, S.UNDER_INVESTIGATION),
+}
 
 
-def _expected(persona: str, rule: str, source: str) -> bool:
-    if rule == "triage":
-        # Intake coordinators act on complaints in intake or mediation; supervisors on all.
-        return persona == "supervisor" or (persona == "intake_coordinator" and source in Complaint.TRIAGE_STATUSES)
-    if rule == "work":
-        return persona in ("assigned_investigator", "supervisor")
-    if rule == "board_chair":
-        return False  # none of these personas chairs the board (see tests/investigations/test_board*.py)
-    return persona == "supervisor"  # approve, decide, reopen are supervisor permissions
-
-
-class _Rollback(Exception):
-    pass
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_every_pair_is_allowed_or_refused_exactly_as_the_table_says(request, persona, complaint):
-    actor = request.getfixturevalue(persona)
+def test_every_other_pair_is_refused_as_not_allowed_and_writes_nothing(supervisor, complaint):
     for source, target in itertools.product(S.values, S.values):
+        if (source, target) in LEGAL:
+            continue
         Complaint.objects.filter(pk=complaint.pk).update(status=source)
         complaint.refresh_from_db()
-        move = transition_for(source, target)
-        allowed = move is not None and _expected(persona, move.rule, source)
-        before = StatusChange.objects.count()
-        try:
-            with transaction.atomic():
-                complaint_transition(complaint=complaint, to_status=target, actor=actor, reason="because")
-                outcome = "moved"
-                assert Complaint.objects.get(pk=complaint.pk).status == target
-                assert StatusChange.objects.count() == before + 1
-                raise _Rollback
-        except _Rollback:
-            pass
-        except TransitionRefused as refused:
-            outcome = refused.code
-            assert Complaint.objects.get(pk=complaint.pk).status == source
-            assert StatusChange.objects.count() == before
-        assert (outcome == "moved") == allowed, (persona, source, target, outcome)
-        if move is None:
-            assert outcome == "not_allowed"
+        before = (StatusChange.objects.count(), PublicTimelineEntry.objects.count())
+        with pytest.raises(TransitionRefused) as refused:
+            complaint_transition(complaint=complaint, to_status=target, actor=supervisor, reason="because")
+        assert refused.value.code == "not_allowed", (source, target)
+        assert Complaint.objects.get(pk=complaint.pk).status == source
+        assert (StatusChange.objects.count(), PublicTimelineEntry.objects.count()) == before
 
 
-def test_the_table_covers_the_lifecycle():
-    pairs = {(t.source, t.target) for t in TRANSITIONS}
-    for required in [
-        (S.RECEIVED, S.IN_TRIAGE),
-        (S.IN_TRIAGE, S.UNDER_INVESTIGATION),
-        (S.IN_TRIAGE, S.IN_MEDIATION),
-        (S.IN_TRIAGE, S.REFERRED),
-        (S.IN_TRIAGE, S.ADMINISTRATIVELY_CLOSED),
-        (S.IN_MEDIATION, S.MEDIATED),
-        (S.IN_MEDIATION, S.UNDER_INVESTIGATION),
-        (S.UNDER_INVESTIGATION, S.FINDINGS_PROPOSED),
-        (S.FINDINGS_PROPOSED, S.BOARD_REVIEW),
-        (S.FINDINGS_PROPOSED, S.UNDER_INVESTIGATION),
-        (S.BOARD_REVIEW, S.DECIDED),
-        (S.BOARD_REVIEW, S.UNDER_INVESTIGATION),
-        (S.DECIDED, S.CLOSED),
-        (S.CLOSED, S.UNDER_INVESTIGATION),
-    ]:
-        assert required in pairs
+def test_the_generic_move_refuses_every_owned_move_whoever_asks(supervisor, complaint):
+    for source, target in sorted(OWNED):
+        Complaint.objects.filter(pk=complaint.pk).update(status=source)
+        complaint.refresh_from_db()
+        with pytest.raises(TransitionRefused) as refused:
+            complaint_transition(complaint=complaint, to_status=target, actor=supervisor, reason="because")
+        assert refused.value.code == "owned", (source, target)
+        assert Complaint.objects.get(pk=complaint.pk).status == source
+
+
+def test_the_table_has_exactly_the_legal_moves():
+    assert {(t.source, t.target) for t in TRANSITIONS} == LEGAL
+    assert {(t.source, t.target) for t in TRANSITIONS if t.owner} == OWNED
 
 
 def test_a_move_writes_a_status_change_a_public_entry_and_an_audit_event(supervisor, complaint):

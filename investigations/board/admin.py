@@ -1,0 +1,26 @@
+"""Board membership and meetings, managed by supervisors in the admin."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import BoardMeeting, BoardMembership
+
+
+@admin.register(BoardMembership)
+class BoardMembershipAdmin(SimpleHistoryAdmin):
+    """Board seats and terms; the chair is the current member marked chair."""
+
+    list_display = ("member", "is_chair", "term_start", "term_end")
+    list_filter = ("is_chair",)
+    search_fields = ("member__username", "member__last_name")
+    list_select_related = ("member",)
+    autocomplete_fields = ()
+    raw_id_fields = ("member",)
+
+
+@admin.register(BoardMeeting)
+class BoardMeetingAdmin(SimpleHistoryAdmin):
+    list_display = ("date",)
+    date_hierarchy = "date"
+    filter_horizontal = ("attendees",)
+    raw_id_fields = ("agenda",)

@@ -1,0 +1,282 @@
+"""Demo board work, created in bulk: the demo "board" login as chair plus four more members,
+object access to the cases before the board, votes (with a few proposed dispositions), a couple of
+recusals, decisions of every kind, final findings with recommended discipline, and the
+department's responses (answered, awaiting and overdue).
+
+Only the most recent cases with findings are touched (``BOARD_CASES``), so the seeder takes well
+under a second whatever the number of complaints.
+
+Board review is installed after case work, so ``seed_demo`` discovers this seeder after the
+investigations seeder that creates the findings.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from complaints.models import Complaint
+from investigations.models import Disposition, Finding
+from oversight import permissions
+from oversight.demo import DemoContext, demo_password_hash, register
+from oversight.permissions import Role
+
+from .models import (
+    BoardDecision,
+    BoardMembership,
+    DecisionFinding,
+    DepartmentResponse,
+    Recusal,
+    Vote,
+    VoteProposal,
+)
+
+S = Complaint.Status
+BOARD_CASES = 300
+MEMBERS = [
+    ("board2", "Grace", "Holloway"),
+    ("board3", "Tomás", "Echeverría"),
+    ("board4", "Denise", "Park"),
+    ("board5", "Walter", "Osei"),
+]
+COMMENTS = {
+    Vote.Choice.CONCUR: ["", "The video supports the proposed findings.", "Thorough investigation."],
+    Vote.Choice.DO_NOT_CONCUR: [
+        "The statements conflict more than the report allows.",
+        "The evidence supports a different finding on one allegation.",
+    ],
+    Vote.Choice.ABSTAIN: ["I was absent for the presentation of this case."],
+}
+CHOICES = [(Vote.Choice.CONCUR, 78), (Vote.Choice.DO_NOT_CONCUR, 14), (Vote.Choice.ABSTAIN, 8)]
+REMAND_INSTRUCTIONS = "Interview the second witness and obtain the dispatch audio before resubmitting."
+MODIFY_RATIONALE = "The body-worn camera video shows the conduct; the board finds the allegation sustained."
+RESPONSES = [
+    (DepartmentResponse.Response.ACCEPTED, 6),
+    (DepartmentResponse.Response.MODIFIED, 2),
+    (DepartmentResponse.Response.REJECTED, 1),
+]
+
+
+def _weighted(rng, pairs):
+    return rng.choices([v for v, _w in pairs], weights=[w for _v, w in pairs])[0]
+
+
+def _members(ctx: DemoContext) -> list:
+    """The chair (the demo "board" login) and the four other members, with current terms."""
+    User = get_user_model()
+    group = Group.objects.get(name=Role.BOARD_MEMBER)
+    chair = ctx.shared.get("users", {}).get("board")
+    members = [chair] if chair else []
+    for username, first, last in MEMBERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@oversight.example",
+                "is_staff": False,
+            },
+        )
+        if created:
+            user.password = demo_password_hash(ctx)
+            user.save(update_fields=["password"])
+            ctx.count("users", 1)
+        user.groups.add(group)
+        members.append(user)
+    have = set(BoardMembership.objects.filter(member__in=members).values_list("member_id", flat=True))
+    terms = [
+        BoardMembership(
+            member=user,
+            is_chair=user == chair,
+            term_start=ctx.as_of - timedelta(days=365 * 2 - 30 * n),
+            term_end=ctx.as_of + timedelta(days=365 * 2 + 30 * n),
+        )
+        for n, user in enumerate(members)
+        if user.pk not in have
+    ]
+    BoardMembership.objects.bulk_create(terms)
+    ctx.count("board memberships", len(terms))
+    return members
+
+
+def _cases(ctx: DemoContext) -> list[Complaint]:
+    with_findings = Finding.objects.filter(allegation__complaint=OuterRef("pk"))
+    return list(
+        Complaint.objects.filter(status__in=[S.BOARD_REVIEW, S.DECIDED, S.CLOSED])
+        .filter(Exists(with_findings))
+        .exclude(Exists(BoardDecision.objects.filter(complaint=OuterRef("pk"))))
+        .order_by("-received_at", "-id")
+        .only("id", "status", "received_at", "status_changed_at", "tracking_number")[:BOARD_CASES]
+    )
+
+
+@register("board")
+def seed_board(ctx: DemoContext) -> None:
+    rng = ctx.rng
+    if "users" not in ctx.shared or not Group.objects.filter(name=Role.BOARD_MEMBER).exists():
+        return
+    members = _members(ctx)
+    chair = members[0]
+    cases = _cases(ctx)
+    if not cases:
+        return
+    findings: dict[int, list[Finding]] = {c.pk: [] for c in cases}
+    for finding in (
+        Finding.objects.filter(allegation__complaint_id__in=findings)
+        .select_related("allegation")
+        .order_by("allegation_id")
+    ):
+        findings[finding.allegation.complaint_id].append(finding)
+
+    # A couple of recusals: the member loses (here: never gets) access to that case.
+    recused: set[tuple[int, int]] = set()
+    recusals = []
+    reviewing = [c for c in cases if c.status == S.BOARD_REVIEW]
+    decided = [c for c in cases if c.status != S.BOARD_REVIEW]
+    for member, pool in ((members[-1], reviewing), (members[-2], decided)):
+        if pool:
+            case = pool[0]
+            recused.add((member.pk, case.pk))
+            recusals.append(
+                Recusal(
+                    complaint=case,
+                    member=member,
+                    reason="A family member works in the officer's unit.",
+                    recorded_by=member,
+                    created_at=case.status_changed_at - timedelta(days=2),
+                )
+            )
+    Recusal.objects.bulk_create(recusals)
+
+    granted = 0
+    for member in members:
+        visible = [c for c in cases if (member.pk, c.pk) not in recused]
+        granted += permissions.grant_bulk(member, ["complaints.view_complaint"], visible)
+
+    # Votes: everyone (not recused) on decided cases; some members still to vote on open ones.
+    votes, proposals = [], []
+    for case in cases:
+        open_case = case.status == S.BOARD_REVIEW
+        base = case.status_changed_at - timedelta(days=0 if open_case else 3)
+        for n, member in enumerate(members):
+            if (member.pk, case.pk) in recused or (open_case and rng.random() < 0.4):
+                continue
+            choice = _weighted(rng, CHOICES)
+            vote = Vote(
+                complaint=case,
+                member=member,
+                choice=choice,
+                comment=rng.choice(COMMENTS[choice]),
+                created_at=base + timedelta(hours=2 + n),
+            )
+            votes.append(vote)
+            if choice == Vote.Choice.DO_NOT_CONCUR and findings[case.pk] and rng.random() < 0.6:
+                finding = findings[case.pk][0]
+                other = Disposition.SUSTAINED
+                if finding.proposed_disposition == Disposition.SUSTAINED:
+                    other = Disposition.NOT_SUSTAINED
+                proposals.append(
+                    VoteProposal(
+                        vote=vote,
+                        allegation=finding.allegation,
+                        disposition=other,
+                        rationale="The evidence points the other way on this allegation.",
+                    )
+                )
+    Vote.objects.bulk_create(votes, batch_size=2000)
+    VoteProposal.objects.bulk_create(proposals, batch_size=2000)
+
+    # Decisions: adopt most, modify some (with rationale per changed allegation); remand a couple of
+    # the open cases earlier (they were re-investigated and are back before the board).
+    tally: dict[int, dict[str, int]] = {}
+    for vote in votes:
+        counted = tally.setdefault(vote.complaint_id, {})
+        counted[vote.choice] = counted.get(vote.choice, 0) + 1
+    decisions, finals, responses, changed = [], [], [], []
+    response_days = int(settings.DEPARTMENT_RESPONSE_DAYS)
+    scale = list(settings.DISCIPLINE_SCALE) or ["reprimand"]
+    for case in reviewing[1:3]:
+        decisions.append(
+            BoardDecision(
+                complaint=case,
+                kind=BoardDecision.Kind.REMAND,
+                instructions=REMAND_INSTRUCTIONS,
+                recorded_by=chair,
+                votes_counted={},
+                created_at=case.status_changed_at - timedelta(days=60),
+            )
+        )
+    extensions = 3
+    for index, case in enumerate(decided):
+        modify = index % 5 == 2 and findings[case.pk]
+        decided_at = case.status_changed_at - timedelta(days=1 if case.status == S.CLOSED else 0)
+        decision = BoardDecision(
+            complaint=case,
+            kind=BoardDecision.Kind.MODIFY if modify else BoardDecision.Kind.ADOPT,
+            instructions=MODIFY_RATIONALE if modify else "",
+            recorded_by=chair,
+            votes_counted=tally.get(case.pk, {}),
+            created_at=decided_at,
+        )
+        decisions.append(decision)
+        for position, finding in enumerate(findings[case.pk]):
+            final, rationale = finding.proposed_disposition, ""
+            if modify and position == 0:
+                final = (
+                    Disposition.NOT_SUSTAINED
+                    if finding.proposed_disposition == Disposition.SUSTAINED
+                    else Disposition.SUSTAINED
+                )
+                rationale = MODIFY_RATIONALE
+            discipline = rng.choice(scale) if final == Disposition.SUSTAINED else ""
+            finals.append(
+                DecisionFinding(
+                    decision=decision,
+                    finding=finding,
+                    final_disposition=final,
+                    rationale=rationale,
+                    recommended_discipline=discipline,
+                )
+            )
+            finding.final_disposition, finding.final_rationale = final, rationale
+            changed.append(finding)
+            if discipline:
+                response = _response(ctx, finding, decided_at, response_days, discipline)
+                if case.status == S.DECIDED and extensions and not response.response:
+                    # The department asked for more time on a few recent cases: still awaited.
+                    extensions -= 1
+                    response.due_date = max(response.due_date, ctx.as_of + timedelta(days=rng.randint(5, 25)))
+                responses.append(response)
+    BoardDecision.objects.bulk_create(decisions, batch_size=2000)
+    DecisionFinding.objects.bulk_create(finals, batch_size=2000)
+    Finding.objects.bulk_update(changed, ["final_disposition", "final_rationale"], batch_size=2000)
+    DepartmentResponse.objects.bulk_create(responses, batch_size=2000)
+    for name, n in (
+        ("board grants", granted),
+        ("recusals", len(recusals)),
+        ("votes", len(votes)),
+        ("vote proposals", len(proposals)),
+        ("board decisions", len(decisions)),
+        ("department responses", len(responses)),
+    ):
+        ctx.count(name, n)
+
+
+def _response(ctx: DemoContext, finding: Finding, decided_at, days: int, discipline: str) -> DepartmentResponse:
+    """Answered, awaiting (due date ahead) or overdue (due date passed without an answer)."""
+    rng = ctx.rng
+    due = timezone.localtime(decided_at).date() + timedelta(days=days)
+    response = DepartmentResponse(finding=finding, due_date=due)
+    if due >= ctx.as_of or rng.random() < 0.2:
+        return response  # awaiting, or overdue once the due date has passed
+    response.response = _weighted(rng, RESPONSES)
+    response.responded_on = due - timedelta(days=rng.randint(0, days - 1 if days > 1 else 0))
+    response.discipline_imposed = {
+        DepartmentResponse.Response.ACCEPTED: discipline,
+        DepartmentResponse.Response.MODIFIED: rng.choice(["training", "counseling", "reprimand"]),
+        DepartmentResponse.Response.REJECTED: "",
+    }[response.response]
+    return response

@@ -1,0 +1,62 @@
+"""The board packet. A small case's packet is built in the request; a large one (more items than
+``BOARD_PACKET_TASK_THRESHOLD``) is built by a background task into private storage, and the
+requester gets a page that shows when it is ready. Every download is audited."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from investigations.frame import case_context
+from oversight import audit
+
+from .. import selectors
+from ..documents import BoardPacket
+from ..services.packets import board_packet_request
+
+
+def _packet_case(request: HttpRequest, tracking_number: str):
+    return selectors.packet_case_get_for_user(user=request.user, tracking_number=tracking_number)
+
+
+@login_required
+def board_packet(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    complaint = _packet_case(request, tracking_number)
+    if selectors.packet_size(complaint) > settings.BOARD_PACKET_TASK_THRESHOLD:
+        document = board_packet_request(complaint=complaint, actor=request.user)
+        return redirect("board:packet_status", tracking_number, document.pk)
+    document = BoardPacket(complaint)
+    content = document.render()
+    audit.record("board.packet_downloaded", target=complaint, data={"bytes": len(content)}, actor=request.user)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def board_packet_status(request: HttpRequest, tracking_number: str, document_id: int) -> HttpResponse:
+    complaint = _packet_case(request, tracking_number)
+    document = selectors.packet_document_get(complaint=complaint, user=request.user, document_id=document_id)
+    return render(
+        request,
+        "board/packet_status.html",
+        {**case_context(request, complaint, tab="overview"), "document": document},
+    )
+
+
+@login_required
+def board_packet_file(request: HttpRequest, tracking_number: str, document_id: int) -> HttpResponse:
+    complaint = _packet_case(request, tracking_number)
+    document = selectors.packet_document_get(
+        complaint=complaint, user=request.user, document_id=document_id, ready=True
+    )
+    audit.record("board.packet_downloaded", target=complaint, data={"document": document.pk}, actor=request.user)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"board-packet-{complaint.tracking_number}.pdf",
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
