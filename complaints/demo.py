@@ -105,6 +105,14 @@ _APPEARANCE = [
 _VEHICLES = ["Marked car #{n}", "Unmarked black SUV", "Police van #{n}", "Bicycle patrol", ""]
 
 
+_REFERRAL_AGENCIES = ["State Police Internal Affairs", "County Sheriff's Office", "Metro Transit Police"]
+_CLOSURE_REASONS = [
+    (Complaint.ClosureReason.NO_JURISDICTION, 4),
+    (Complaint.ClosureReason.WITHDRAWN, 3),
+    (Complaint.ClosureReason.INSUFFICIENT_INFORMATION, 3),
+]
+
+
 def _weighted(rng, pairs):
     return rng.choices([v for v, _w in pairs], weights=[w for _v, w in pairs])[0]
 
@@ -289,6 +297,9 @@ def _create_chunk(ctx, pools, received, numbers, leaves, districts, agency, offi
                 ),
                 status=status,
                 status_changed_at=when + timedelta(days=min(age_days, rng.randint(0, 120))),
+                # Every status carries what it needs (``manage.py workflow_check`` holds demo data to it).
+                referred_to=rng.choice(_REFERRAL_AGENCIES) if status == S.REFERRED else "",
+                closure_reason=_weighted(rng, _CLOSURE_REASONS) if status == S.ADMINISTRATIVELY_CLOSED else "",
             )
         )
     for complaint in complaints:

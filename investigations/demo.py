@@ -253,12 +253,41 @@ def _detailed(ctx: DemoContext, cases, investigators, supervisor) -> None:
             )
         )
     Finding.objects.bulk_create(findings, batch_size=2000)
+    findings_count = len(findings) + _findings_for_the_rest(ctx, investigators[0])
     for name, rows in (
         ("case notes", notes),
         ("evidence items", items),
         ("interviews", interviews),
         ("subpoenas", subpoenas),
         ("tolling periods", tolling),
-        ("findings", findings),
     ):
         ctx.count(name, len(rows))
+    ctx.count("findings", findings_count)
+
+
+def _findings_for_the_rest(ctx: DemoContext, investigator) -> int:
+    """Every case past investigation has a proposed finding on each allegation (the submit move
+    needs them), not only the detailed ones: created in bulk, in chunks, at any demo size."""
+    rng = ctx.rng
+    # The ids first (a list of integers even at a million complaints): inserting findings while a
+    # cursor still reads the allegations joined to them is not safe on SQLite.
+    pending = list(
+        Allegation.objects.filter(complaint__status__in=LATER_STAGES, finding__isnull=True)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    created, batch = 0, []
+    for allegation_id in pending:
+        batch.append(
+            Finding(
+                allegation_id=allegation_id,
+                proposed_disposition=_weighted(rng, DISPOSITIONS),
+                rationale="Based on the video, the statements and the records reviewed.",
+                proposed_by=investigator,
+            )
+        )
+        if len(batch) >= 5000:
+            Finding.objects.bulk_create(batch, batch_size=2500)
+            created, batch = created + len(batch), []
+    Finding.objects.bulk_create(batch, batch_size=2500)
+    return created + len(batch)

@@ -9,7 +9,7 @@ from django.utils.decorators import method_decorator
 from django.utils.functional import Promise
 from django.views.decorators.csrf import requires_csrf_token
 
-from . import audit, permissions
+from . import audit, hooks, permissions
 from .ratelimit import rate_limited
 
 
@@ -35,6 +35,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             or request.user.has_perm("complaints.triage_complaint")
             or permissions.has_role(request.user, permissions.Role.INVESTIGATOR)
             or permissions.has_role(request.user, permissions.Role.BOARD_MEMBER),
+            # Higher parts add what their people need first (board review: the cases awaiting my vote).
+            "panels": hooks.run("staff_home.panels", request),
         },
     )
 

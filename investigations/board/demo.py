@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from complaints.models import Complaint
@@ -245,22 +245,24 @@ def seed_board(ctx: DemoContext) -> None:
             changed.append(finding)
             if discipline:
                 response = _response(ctx, finding, decided_at, response_days, discipline)
-                if case.status == S.DECIDED and extensions and not response.response:
+                if case.status == S.DECIDED and extensions:
                     # The department asked for more time on a few recent cases: still awaited.
                     extensions -= 1
+                    response.response, response.responded_on, response.discipline_imposed = "", None, ""
                     response.due_date = max(response.due_date, ctx.as_of + timedelta(days=rng.randint(5, 25)))
                 responses.append(response)
     BoardDecision.objects.bulk_create(decisions, batch_size=2000)
     DecisionFinding.objects.bulk_create(finals, batch_size=2000)
     Finding.objects.bulk_update(changed, ["final_disposition", "final_rationale"], batch_size=2000)
     DepartmentResponse.objects.bulk_create(responses, batch_size=2000)
+    more_decisions, more_responses = _decide_the_rest(ctx, chair)
     for name, n in (
         ("board grants", granted),
         ("recusals", len(recusals)),
         ("votes", len(votes)),
         ("vote proposals", len(proposals)),
-        ("board decisions", len(decisions)),
-        ("department responses", len(responses)),
+        ("board decisions", len(decisions) + more_decisions),
+        ("department responses", len(responses) + more_responses),
     ):
         ctx.count(name, n)
 
@@ -280,3 +282,67 @@ def _response(ctx: DemoContext, finding: Finding, decided_at, days: int, discipl
         DepartmentResponse.Response.REJECTED: "",
     }[response.response]
     return response
+
+
+def _decide_the_rest(ctx: DemoContext, chair) -> tuple[int, int]:
+    """Decided and closed cases beyond the detailed ones get what their status says happened: the
+    board's decision adopting the proposed findings, a final finding on every allegation, and for
+    sustained findings a recommended discipline and the department's (answered) response. Set-based
+    and chunked, so it stays quick at a city's scale."""
+    rng = ctx.rng
+    scale = list(settings.DISCIPLINE_SCALE) or ["reprimand"]
+    cases = list(
+        Complaint.objects.filter(status__in=[S.DECIDED, S.CLOSED])
+        .exclude(Exists(BoardDecision.objects.filter(complaint=OuterRef("pk"))))
+        .order_by("id")
+        .values_list("id", "status_changed_at")
+    )
+    answered = 0
+    for start in range(0, len(cases), 2000):
+        chunk = cases[start : start + 2000]
+        decisions = [
+            BoardDecision(
+                complaint_id=pk,
+                kind=BoardDecision.Kind.ADOPT,
+                recorded_by=chair,
+                votes_counted={},
+                created_at=changed_at - timedelta(days=1),
+            )
+            for pk, changed_at in chunk
+        ]
+        BoardDecision.objects.bulk_create(decisions, batch_size=2000)
+        by_case = {d.complaint_id: d for d in decisions}
+        finals, responses = [], []
+        rows = Finding.objects.filter(allegation__complaint_id__in=by_case).values_list(
+            "id", "allegation__complaint_id", "proposed_disposition"
+        )
+        for finding_id, complaint_id, disposition in rows:
+            decision = by_case[complaint_id]
+            discipline = rng.choice(scale) if disposition == Disposition.SUSTAINED else ""
+            finals.append(
+                DecisionFinding(
+                    decision=decision,
+                    finding_id=finding_id,
+                    final_disposition=disposition,
+                    recommended_discipline=discipline,
+                )
+            )
+            if discipline:
+                due = timezone.localtime(decision.created_at).date() + timedelta(days=settings.DEPARTMENT_RESPONSE_DAYS)
+                responses.append(
+                    DepartmentResponse(
+                        finding_id=finding_id,
+                        due_date=due,
+                        response=DepartmentResponse.Response.ACCEPTED,
+                        responded_on=min(due, ctx.as_of),
+                        discipline_imposed=discipline,
+                    )
+                )
+        DecisionFinding.objects.bulk_create(finals, batch_size=2000)
+        DepartmentResponse.objects.bulk_create(responses, batch_size=2000)
+        answered += len(responses)
+    # The final disposition is the adopted proposal: one UPDATE for every such finding.
+    Finding.objects.filter(allegation__complaint__status__in=[S.DECIDED, S.CLOSED], final_disposition="").update(
+        final_disposition=F("proposed_disposition")
+    )
+    return len(cases), answered

@@ -184,7 +184,7 @@ def test_no_decision_before_quorum(case, board_chair, members):
     Vote.objects.create(complaint=case, member=members[1], choice=Vote.Choice.CONCUR)
     with pytest.raises(ValidationError) as refused:
         _adopt(case, board_chair)
-    assert refused.value.code == "no_quorum"
+    assert refused.value.code == "precondition"
     case.refresh_from_db()
     assert case.status == S.BOARD_REVIEW
     assert not BoardDecision.objects.exists()

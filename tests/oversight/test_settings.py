@@ -42,8 +42,16 @@ def test_defaults_need_no_configuration(tmp_path):
     assert key_file.read_text() == first
 
 
-def test_debug_is_off_unless_asked(settings):
-    from django.conf import settings as live
+def _debug_in_a_fresh_process(tmp_path, **env: str) -> str:
+    # pytest-django forces DEBUG off in this process, so read what the settings module itself says.
+    result = _manage(
+        "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", env={"DATA_DIR": str(tmp_path), **env}
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
 
-    if "DEBUG" not in os.environ:
-        assert live.DEBUG is False
+
+def test_debug_is_off_unless_asked(tmp_path):
+    assert _debug_in_a_fresh_process(tmp_path) == "False"
+    assert _debug_in_a_fresh_process(tmp_path, DEBUG="true") == "True"
+    assert _debug_in_a_fresh_process(tmp_path, DEBUG="false") == "False"

@@ -16,6 +16,7 @@ from investigations.models import Disposition, Finding
 from investigations.services.transitions import complaint_transition
 from investigations.workflow import BOARD_DECISION
 from oversight import audit
+from oversight.lifecycle import MoveRefused
 from oversight.tasks import enqueue
 
 from ..membership import is_current_chair, is_recused
@@ -152,9 +153,8 @@ def decision_record(
     result: dict[str, Any] = {}
 
     def apply(locked: Complaint) -> None:
+        # Quorum is the decide and remand moves' own guard (board.registry), checked after this runs.
         quorum = decision_quorum(locked)
-        if corrects is None and not quorum["reached"]:
-            raise ValidationError(_("The board has not reached quorum on this case yet."), code="no_quorum")
         rows = []
         if kind != K.REMAND:
             rows = _finals_for(kind=kind, rows=_findings_by_allegation(locked), finals=finals, discipline=discipline)
@@ -174,15 +174,21 @@ def decision_record(
     with audit.service_atomic():
         if corrects is None:
             target = S.UNDER_INVESTIGATION if kind == K.REMAND else S.DECIDED
-            complaint_transition(
-                complaint=complaint,
-                to_status=target,
-                actor=actor,
-                reason=instructions if kind == K.REMAND else "",
-                data={"decision_kind": kind},
-                apply=apply,
-                via=BOARD_DECISION,
-            )
+            try:
+                complaint_transition(
+                    complaint=complaint,
+                    to_status=target,
+                    actor=actor,
+                    reason=instructions if kind == K.REMAND else "",
+                    data={"decision_kind": kind},
+                    apply=apply,
+                    via=BOARD_DECISION,
+                )
+            except MoveRefused as refused:
+                if refused.code != "precondition":
+                    raise
+                # Quorum not reached: the chair reads it on the decision form (the refusal is audited).
+                raise ValidationError(refused.message, code="precondition") from None
         else:
             locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
             if locked.status != S.DECIDED:
