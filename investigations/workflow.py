@@ -37,6 +37,78 @@ TRIAGE_CLOSE = "triage.close"
 FINDINGS_SUBMIT = "findings.submit"
 BOARD_DECISION = "board.decision"
 
+# --- Case work's own guards (named in the moves below) ------------------------------------------
+
+
+def findings_complete(ctx: MoveContext) -> str | None:
+    """Submit: a proposed finding with a rationale on every allegation, and the public summary."""
+    from .models import Investigation
+
+    complaint = ctx.obj
+    allegations = list(Allegation.objects.filter(complaint=complaint).select_related("finding"))
+    problems = []
+    if not allegations:
+        problems.append(_("The case has no allegations to make findings on."))
+    missing = [a for a in allegations if not _proposed(a)]
+    if missing:
+        problems.append(
+            ngettext(
+                "%(count)d of %(total)d allegations has no proposed finding.",
+                "%(count)d of %(total)d allegations have no proposed finding.",
+                len(missing),
+            )
+            % {"count": len(missing), "total": len(allegations)}
+        )
+    summary = Investigation.objects.filter(complaint=complaint).values_list("public_summary", flat=True).first()
+    if not (summary or "").strip():
+        problems.append(_("Write the public summary."))
+    return " ".join(problems) or None
+
+
+def _proposed(allegation: Allegation) -> bool:
+    finding = getattr(allegation, "finding", None)
+    return bool(finding and finding.proposed_disposition and (finding.rationale or "").strip())
+
+
+def not_own_investigation(ctx: MoveContext) -> str | None:
+    """Approve: nobody approves an investigation they are assigned to."""
+    from .models import InvestigatorAssignment
+
+    assigned = InvestigatorAssignment.objects.filter(
+        investigation__complaint=ctx.obj, investigator_id=getattr(ctx.actor, "pk", None), ended_at__isnull=True
+    ).exists()
+    if assigned:
+        return _("You are assigned to this investigation, so someone else must approve its findings.")
+    return None
+
+
+def finals_complete(ctx: MoveContext) -> str | None:
+    """Close the case: a final finding on every allegation."""
+    allegations = list(Allegation.objects.filter(complaint=ctx.obj).select_related("finding"))
+    missing = [a for a in allegations if not getattr(getattr(a, "finding", None), "final_disposition", "")]
+    if not allegations:
+        return _("The case has no allegations, so it has no final findings to close on.")
+    if missing:
+        return ngettext(
+            "%(count)d of %(total)d allegations has no final finding yet.",
+            "%(count)d of %(total)d allegations have no final finding yet.",
+            len(missing),
+        ) % {"count": len(missing), "total": len(allegations)}
+    return None
+
+
+def _investigation_opened(ctx: MoveContext) -> None:
+    """Mediation failed: investigate, opening the investigation if there is none yet."""
+    from django.utils import timezone
+
+    from .models import Investigation
+    from .services.evidence import evidence_from_attachments
+
+    if not Investigation.objects.filter(complaint=ctx.obj).exists():
+        Investigation.objects.create(complaint=ctx.obj, discovery_date=timezone.localtime(ctx.obj.received_at).date())
+        evidence_from_attachments(complaint=ctx.obj, actor=ctx.actor)
+
+
 TRANSITIONS: list[Move] = [
     Move("claim", S.RECEIVED, S.IN_TRIAGE, "triage", gettext_lazy("Start triage")),
     Move(
@@ -102,6 +174,7 @@ TRANSITIONS: list[Move] = [
         "work",
         gettext_lazy("Submit findings"),
         owner=FINDINGS_SUBMIT,
+        guards=(findings_complete,),
     ),
     Move(
         "approve",
@@ -109,6 +182,8 @@ TRANSITIONS: list[Move] = [
         S.BOARD_REVIEW,
         "investigations.approve_findings",
         gettext_lazy("Approve for board review"),
+        guards=(not_own_investigation,),
+        requires=("board.referral",),  # the board members' access to the case
         confirm=gettext_lazy(
             "The case goes to the board: every current board member who is not recused will be able to "
             "see it, and the complainant's status page will say it is with the board."
@@ -129,6 +204,8 @@ TRANSITIONS: list[Move] = [
         "board_chair",
         gettext_lazy("Record the board's decision"),
         owner=BOARD_DECISION,
+        # Board review's own checks (investigations/board/registry.py); without them, no decision.
+        requires=("board.quorum", "board.decision_recorded"),
     ),
     Move(
         "remand",
@@ -138,6 +215,7 @@ TRANSITIONS: list[Move] = [
         gettext_lazy("Remand to investigation"),
         reason_required=True,
         owner=BOARD_DECISION,
+        requires=("board.quorum", "board.remand_recorded"),
     ),
     Move(
         "close_case",
@@ -145,6 +223,7 @@ TRANSITIONS: list[Move] = [
         S.CLOSED,
         "investigations.approve_findings",
         gettext_lazy("Close the case"),
+        guards=(finals_complete,),
         confirm=gettext_lazy(
             "The case will be closed and the complainant's status page will say so. "
             "Only a supervisor can reopen it, with a reason."
@@ -235,82 +314,7 @@ COMPLAINT_LIFECYCLE.add_rule("triage", _may_triage)
 COMPLAINT_LIFECYCLE.add_rule("work", can_work)
 
 
-# --- Case work's own guards ----------------------------------------------------------------------
-
-
-def _findings_complete(ctx: MoveContext) -> str | None:
-    """Submit: a proposed finding with a rationale on every allegation, and the public summary."""
-    from .models import Investigation
-
-    complaint = ctx.obj
-    allegations = list(Allegation.objects.filter(complaint=complaint).select_related("finding"))
-    problems = []
-    if not allegations:
-        problems.append(_("The case has no allegations to make findings on."))
-    missing = [a for a in allegations if not _proposed(a)]
-    if missing:
-        problems.append(
-            ngettext(
-                "%(count)d of %(total)d allegations has no proposed finding.",
-                "%(count)d of %(total)d allegations have no proposed finding.",
-                len(missing),
-            )
-            % {"count": len(missing), "total": len(allegations)}
-        )
-    summary = Investigation.objects.filter(complaint=complaint).values_list("public_summary", flat=True).first()
-    if not (summary or "").strip():
-        problems.append(_("Write the public summary."))
-    return " ".join(problems) or None
-
-
-def _proposed(allegation: Allegation) -> bool:
-    finding = getattr(allegation, "finding", None)
-    return bool(finding and finding.proposed_disposition and (finding.rationale or "").strip())
-
-
-def _not_own_investigation(ctx: MoveContext) -> str | None:
-    """Approve: nobody approves an investigation they are assigned to."""
-    from .models import InvestigatorAssignment
-
-    assigned = InvestigatorAssignment.objects.filter(
-        investigation__complaint=ctx.obj, investigator_id=getattr(ctx.actor, "pk", None), ended_at__isnull=True
-    ).exists()
-    if assigned:
-        return _("You are assigned to this investigation, so someone else must approve its findings.")
-    return None
-
-
-def _finals_complete(ctx: MoveContext) -> str | None:
-    """Close the case: a final finding on every allegation."""
-    allegations = list(Allegation.objects.filter(complaint=ctx.obj).select_related("finding"))
-    missing = [a for a in allegations if not getattr(getattr(a, "finding", None), "final_disposition", "")]
-    if not allegations:
-        return _("The case has no allegations, so it has no final findings to close on.")
-    if missing:
-        return ngettext(
-            "%(count)d of %(total)d allegations has no final finding yet.",
-            "%(count)d of %(total)d allegations have no final finding yet.",
-            len(missing),
-        ) % {"count": len(missing), "total": len(allegations)}
-    return None
-
-
-def _investigation_opened(ctx: MoveContext) -> None:
-    """Mediation failed: investigate, opening the investigation if there is none yet."""
-    from django.utils import timezone
-
-    from .models import Investigation
-    from .services.evidence import evidence_from_attachments
-
-    if not Investigation.objects.filter(complaint=ctx.obj).exists():
-        Investigation.objects.create(complaint=ctx.obj, discovery_date=timezone.localtime(ctx.obj.received_at).date())
-        evidence_from_attachments(complaint=ctx.obj, actor=ctx.actor)
-
-
 COMPLAINT_LIFECYCLE.add_effect("mediation_failed", name="investigation_opened", effect=_investigation_opened)
-COMPLAINT_LIFECYCLE.add_guard("submit", name="findings_complete", check=_findings_complete)
-COMPLAINT_LIFECYCLE.add_guard("approve", name="not_own_investigation", check=_not_own_investigation)
-COMPLAINT_LIFECYCLE.add_guard("close_case", name="finals_complete", check=_finals_complete)
 
 
 COMPLAINT_LIFECYCLE.set_owner_page(TRIAGE_ACCEPT, "cases:accept")

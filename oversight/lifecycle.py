@@ -54,6 +54,11 @@ class Move:
     owner: str = ""
     # What a confirmation step tells the person before the move ("" = no confirmation needed).
     confirm: Any = ""
+    # The move's own preconditions (``Guard`` functions); higher parts add theirs with ``add_guard``.
+    guards: tuple[Any, ...] = ()
+    # Names of guards or effects a higher part must have registered for the move to be made at all
+    # ("board.quorum"): if that part is missing, the move is refused rather than made unchecked.
+    requires: tuple[str, ...] = ()
 
 
 @dataclass
@@ -118,6 +123,9 @@ class Lifecycle:
         self._rules: dict[str, Rule] = {}
         self._permits: dict[str, dict[str, Rule]] = {}
         self._guards: dict[str, dict[str, Guard]] = {}
+        for move in self.moves:
+            for guard in move.guards:
+                self._guards.setdefault(move.action, {})[guard.__name__] = guard
         self._effects: dict[str, dict[str, Effect]] = {}
         self._after: dict[str, dict[str, Callable[[MoveContext, Any], None]]] = {}
         self._owner_pages: dict[str, str] = {}
@@ -289,6 +297,12 @@ class Lifecycle:
             raise MoveRefused(
                 _("“%(step)s” is done on its own page, which checks everything it needs.") % {"step": move.label},
                 code="owned",
+            )
+        registered = {*self._guards.get(move.action, {}), *self._effects.get(move.action, {})}
+        if set(move.requires) - registered:
+            raise MoveRefused(
+                _("“%(step)s” cannot be made here: checks it needs are not installed.") % {"step": move.label},
+                code="precondition",
             )
         if not self.may(actor, locked, move):
             raise _Denied({"from": source, "to": target, "action": move.action})

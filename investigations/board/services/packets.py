@@ -1,12 +1,14 @@
-"""Board packets built in the background for large cases."""
+"""Board packets: built in the request for a small case, in the background for a large one; every
+download recorded."""
 
-from typing import Any
+from typing import IO, Any
 
 from complaints.models import Complaint
 from investigations.models import GeneratedDocument
 from oversight import audit
 from oversight.tasks import enqueue
 
+from ..documents import BoardPacket
 from ..selectors import packet_recent_request
 
 
@@ -24,3 +26,19 @@ def board_packet_request(*, complaint: Complaint, actor: Any) -> GeneratedDocume
 
         enqueue(build_board_packet, document.pk)
     return document
+
+
+def board_packet_render(*, complaint: Complaint, actor: Any) -> tuple[bytes, str]:
+    """Build a small case's packet now and record the download: ``(pdf, filename)``. The caller has
+    checked access (``selectors.packet_case_get_for_user``)."""
+    document = BoardPacket(complaint)
+    content = document.render()
+    audit.record("board.packet_downloaded", target=complaint, data={"bytes": len(content)}, actor=actor)
+    return content, document.filename
+
+
+def board_packet_open(*, document: GeneratedDocument, actor: Any) -> IO[bytes]:
+    """Open a packet built in the background for download, recording the download."""
+    handle = document.file.open("rb")
+    audit.record("board.packet_downloaded", target=document.complaint, data={"document": document.pk}, actor=actor)
+    return handle

@@ -8,11 +8,9 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from investigations.frame import case_context
-from oversight import audit
 
 from .. import selectors
-from ..documents import BoardPacket
-from ..services.packets import board_packet_request
+from ..services.packets import board_packet_open, board_packet_render, board_packet_request
 
 
 def _packet_case(request: HttpRequest, tracking_number: str):
@@ -25,11 +23,9 @@ def board_packet(request: HttpRequest, tracking_number: str) -> HttpResponse:
     if selectors.packet_size(complaint) > settings.BOARD_PACKET_TASK_THRESHOLD:
         document = board_packet_request(complaint=complaint, actor=request.user)
         return redirect("board:packet_status", tracking_number, document.pk)
-    document = BoardPacket(complaint)
-    content = document.render()
-    audit.record("board.packet_downloaded", target=complaint, data={"bytes": len(content)}, actor=request.user)
+    content, filename = board_packet_render(complaint=complaint, actor=request.user)
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
 
@@ -51,9 +47,8 @@ def board_packet_file(request: HttpRequest, tracking_number: str, document_id: i
     document = selectors.packet_document_get(
         complaint=complaint, user=request.user, document_id=document_id, ready=True
     )
-    audit.record("board.packet_downloaded", target=complaint, data={"document": document.pk}, actor=request.user)
     response = FileResponse(
-        document.file.open("rb"),
+        board_packet_open(document=document, actor=request.user),
         as_attachment=True,
         filename=f"board-packet-{complaint.tracking_number}.pdf",
         content_type="application/pdf",
