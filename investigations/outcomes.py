@@ -1,5 +1,6 @@
 """Plain-language explanations of each disposition, for residents: the decision email and the
-public status page say what a finding means, not just its name."""
+public status page say what a finding means, not just its name. Staff choosing a disposition read
+the more precise ``DISPOSITION_DEFINITIONS`` kept beside ``Disposition``."""
 
 from django.utils.translation import gettext_lazy as _
 

@@ -19,15 +19,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Complaint
 from complaints.selectors import complaint_visible_queryset
 from oversight.lifecycle import Lifecycle, Move, MoveContext
 
-from .models import EvidenceItem, Subpoena, SubpoenaEvent
+from .models import Subpoena, SubpoenaEvent
 from .workflow import can_work
 
 S = Subpoena.Status
@@ -150,28 +147,3 @@ def may_move(user: Any, subpoena: Subpoena, move: Move) -> bool:
 def subpoena_available_moves(subpoena: Subpoena, user: Any) -> list[SubpoenaMove]:
     """The moves this user may make on this subpoena now: the buttons the subpoena page draws."""
     return SUBPOENA_LIFECYCLE.available(subpoena, user)
-
-
-# --- Reads for the subpoena pages (the case itself is already scoped by ``case_get_for_user``) ---
-
-
-def subpoena_list_for_case(complaint: Complaint) -> QuerySet[Subpoena]:
-    return Subpoena.objects.filter(complaint=complaint).order_by("number")
-
-
-def subpoena_get_for_case(*, complaint: Complaint, number: int) -> Subpoena:
-    """The case's subpoena S-``number``, or 404."""
-    subpoena = (
-        Subpoena.objects.filter(complaint=complaint, number=number)
-        .select_related("authorized_by", "created_by")
-        .first()
-    )
-    if subpoena is None:
-        raise Http404
-    subpoena.complaint = complaint
-    return subpoena
-
-
-def subpoena_evidence_choices(complaint: Complaint) -> QuerySet[EvidenceItem]:
-    """The evidence items a subpoena's returns may link to: this case's only."""
-    return EvidenceItem.objects.filter(complaint=complaint).order_by("number")

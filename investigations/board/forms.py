@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from complaints.models import Allegation
 from investigations.models import Disposition
+from investigations.models.findings import disposition_definitions
+from oversight.templatetags.people import person_name
 
 from .models import BoardDecision, BoardMeeting, DepartmentResponse, SubpoenaVote, Vote
 
@@ -26,13 +28,23 @@ class VoteForm(forms.Form):
         choices = [("", _("No different disposition")), *Disposition.choices]
         for allegation in allegations:
             self.fields[f"d{allegation.pk}"] = forms.ChoiceField(
-                label=_("Proposed disposition"), choices=choices, required=False
+                label=_("Proposed disposition"),
+                choices=choices,
+                required=False,
+                help_text=_("What each disposition means is explained just below."),
             )
             self.fields[f"r{allegation.pk}"] = forms.CharField(
                 label=_("Rationale for the different disposition"),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("Required if you propose a different disposition."),
             )
+            # The group's legend says it is optional; the rationale is required with a proposal.
+            self.fields[f"d{allegation.pk}"].hide_optional = True
+            self.fields[f"r{allegation.pk}"].hide_optional = True
+
+    def disposition_definitions(self) -> list[tuple[str, str, str]]:
+        return disposition_definitions()
 
     def rows(self) -> list[tuple[Allegation, Any, Any]]:
         return [(a, self[f"d{a.pk}"], self[f"r{a.pk}"]) for a in self.allegations]
@@ -63,6 +75,7 @@ class RecusalForm(forms.Form):
             del self.fields["member"]
         else:
             self.fields["member"].queryset = members
+            self.fields["member"].label_from_instance = person_name
 
 
 class DecisionForm(forms.Form):
@@ -72,7 +85,7 @@ class DecisionForm(forms.Form):
         label=gettext_lazy("Decision"), choices=BoardDecision.Kind.choices, widget=forms.RadioSelect
     )
     instructions = forms.CharField(
-        label=gettext_lazy("Instructions for the investigator (remand)"),
+        label=gettext_lazy("Instructions for the investigator (required to remand)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
@@ -82,6 +95,8 @@ class DecisionForm(forms.Form):
         discipline = [("", gettext_lazy("— none —"))] + [
             (v, v.replace("_", " ").capitalize()) for v in settings.DISCIPLINE_SCALE
         ]
+        # Each label says when its field is required, so the "optional" marker would contradict it.
+        self.fields["instructions"].hide_optional = True
         self.rows = []
         for allegation in allegations:
             finding = getattr(allegation, "finding", None)
@@ -93,6 +108,10 @@ class DecisionForm(forms.Form):
                 choices=Disposition.choices,
                 initial=finding.proposed_disposition,
                 required=False,
+                help_text=gettext_lazy(
+                    "Counts only if the board modifies the findings; adopting keeps the proposed disposition. "
+                    "What each disposition means is explained just below."
+                ),
             )
             self.fields[f"rationale_{key}"] = forms.CharField(
                 label=gettext_lazy("Board rationale (required if it differs from the proposal)"),
@@ -100,9 +119,43 @@ class DecisionForm(forms.Form):
                 required=False,
             )
             self.fields[f"discipline_{key}"] = forms.ChoiceField(
-                label=gettext_lazy("Recommended discipline (required if sustained)"), choices=discipline, required=False
+                label=gettext_lazy("Recommended discipline (required if the final disposition is sustained)"),
+                choices=discipline,
+                required=False,
             )
+            for name in (f"final_{key}", f"rationale_{key}", f"discipline_{key}"):
+                self.fields[name].hide_optional = True
             self.rows.append(allegation)
+
+    def disposition_definitions(self) -> list[tuple[str, str, str]]:
+        return disposition_definitions()
+
+    def clean(self) -> dict[str, Any]:
+        """Check each allegation's final the way the decision service will, so the error lands next
+        to the field it concerns (the service checks again and stays the authority)."""
+        data = super().clean()
+        kind = data.get("kind")
+        if kind not in (BoardDecision.Kind.ADOPT, BoardDecision.Kind.MODIFY):
+            return data
+        for allegation in self.rows:
+            key, proposed = allegation.pk, allegation.finding.proposed_disposition
+            final = proposed
+            if kind == BoardDecision.Kind.MODIFY:
+                final = data.get(f"final_{key}") or proposed
+                rationale = (data.get(f"rationale_{key}") or "").strip()
+                if final != proposed and not rationale:
+                    self.add_error(
+                        f"rationale_{key}",
+                        _("Give the board's rationale for changing the finding on “%(allegation)s”.")
+                        % {"allegation": allegation},
+                    )
+            if final == Disposition.SUSTAINED and not data.get(f"discipline_{key}"):
+                self.add_error(
+                    f"discipline_{key}",
+                    _("Recommend discipline for the sustained finding on “%(allegation)s”.")
+                    % {"allegation": allegation},
+                )
+        return data
 
     def bound_rows(self) -> list[dict[str, Any]]:
         return [
@@ -133,7 +186,16 @@ class DepartmentResponseForm(forms.Form):
     responded_on = forms.DateField(
         label=gettext_lazy("Date of response"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    discipline_imposed = forms.CharField(label=gettext_lazy("Discipline imposed"), max_length=200, required=False)
+    discipline_imposed = forms.CharField(
+        label=gettext_lazy("Discipline imposed"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Required if the department accepted or modified the recommendation."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["discipline_imposed"].hide_optional = True
 
 
 def vote_label(vote: SubpoenaVote) -> str:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import AllegationCategory, Complaint
 from oversight.models import Officer
+from oversight.templatetags.people import person_name
 
 from ..models import CaseNote, Investigation
 
@@ -62,7 +63,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         if investigators is not None:
             self.fields["investigator"].queryset = investigators
-        self.fields["investigator"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        self.fields["investigator"].label_from_instance = person_name
 
 
 class NoteForm(forms.Form):

@@ -73,5 +73,13 @@ class CustodyForm(forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For destruction, say how and on whose authority. Corrections to an item's details go here too."),
+        help_text=_(
+            "Required for destruction: say how and on whose authority. Corrections to an item's details go here too."
+        ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Required for some actions only (the hints say which): "optional" would mislead.
+        self.fields["counterparty"].hide_optional = True
+        self.fields["note"].hide_optional = True

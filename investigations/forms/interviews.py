@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oversight.templatetags.people import person_name
+
 from ..models import EvidenceItem, Interview
 
 SOMEONE_ELSE = ""
@@ -63,7 +65,7 @@ class InterviewForm(forms.Form):
         self.fields["person_name"].hide_optional = True
         if interviewers is not None:
             self.fields["interviewer"].queryset = interviewers
-        self.fields["interviewer"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        self.fields["interviewer"].label_from_instance = person_name
         if evidence is not None:
             self.fields["recordings"].queryset = evidence
         self.fields["recordings"].label_from_instance = lambda item: f"{item.label} {item.description[:80]}"

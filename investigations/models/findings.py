@@ -17,6 +17,36 @@ class Disposition(models.TextChoices):
     ADMINISTRATIVELY_CLOSED = "administratively_closed", _("Administratively closed")
 
 
+# What each disposition means, for the staff who choose one (findings, board votes, the board's
+# decision). Residents read the plainer sentences in ``investigations.outcomes``.
+DISPOSITION_DEFINITIONS = {
+    Disposition.SUSTAINED: _("The evidence shows the alleged conduct happened and violated policy or law."),
+    Disposition.NOT_SUSTAINED: _(
+        "There is not enough evidence to prove or disprove that the alleged conduct happened."
+    ),
+    Disposition.EXONERATED: _("The conduct happened, but it was lawful and within policy."),
+    Disposition.UNFOUNDED: _(
+        "The evidence shows the conduct did not happen as alleged, or the officer was not involved."
+    ),
+    Disposition.POLICY_FAILURE: _(
+        "The officer followed policy, but the policy or training itself is the problem: no individual fault."
+    ),
+    Disposition.OFFICER_UNIDENTIFIED: _(
+        "The officer involved could not be identified, so no finding can be made about their conduct."
+    ),
+    Disposition.WITHDRAWN: _("The complainant withdrew the allegation before a finding was made."),
+    Disposition.ADMINISTRATIVELY_CLOSED: _(
+        "Closed without a finding on the merits, for example when the complainant cannot be reached "
+        "or the matter is outside the board's jurisdiction."
+    ),
+}
+
+
+def disposition_definitions() -> list[tuple[str, str, str]]:
+    """``(value, label, definition)`` for every disposition, in the order the choices list them."""
+    return [(value, label, DISPOSITION_DEFINITIONS[value]) for value, label in Disposition.choices]
+
+
 class Finding(TimeStampedModel):
     """The disposition of one allegation: proposed by the investigator, final when the board decides."""
 

@@ -1,26 +1,17 @@
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oversight import audit, permissions
-from oversight.permissions import Role
 from oversight.tasks import enqueue
 
 from ..models import Investigation, InvestigatorAssignment
+from ..selectors import eligible_investigators
 
 CASE_PERMS = ("complaints.view_complaint", "complaints.change_complaint")
-
-
-def eligible_investigators():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.INVESTIGATOR)
-        .order_by("last_name", "first_name", "username")
-    )
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -284,36 +284,3 @@ def custody_record(
             data={"item": item.label, "evidence_id": item.pk, "action": action, "custody_event_id": event.pk},
         )
     return event
-
-
-# --- Reads for the evidence pages ------------------------------------------------------------------
-
-
-def _destroyed_subquery() -> Exists:
-    return Exists(CustodyEvent.objects.filter(evidence=OuterRef("pk"), action=CustodyEvent.Action.DESTROYED))
-
-
-def evidence_list_for_case(*, complaint: Complaint) -> QuerySet[EvidenceItem]:
-    """A case's evidence in number order, with custody count and destroyed flag, in one query."""
-    return (
-        EvidenceItem.objects.filter(complaint=complaint)
-        .select_related("received_by")
-        .annotate(custody_count=Count("custody_events"), destroyed=_destroyed_subquery())
-        .order_by("number")
-    )
-
-
-def evidence_get_for_case(*, complaint: Complaint, number: int) -> EvidenceItem:
-    """One item of a case by its number (E-003 → 3); ``EvidenceItem.DoesNotExist`` otherwise."""
-    item = (
-        EvidenceItem.objects.filter(complaint=complaint, number=number)
-        .select_related("received_by", "from_attachment")
-        .annotate(destroyed=_destroyed_subquery())
-        .get()
-    )
-    item.complaint = complaint
-    return item
-
-
-def custody_chain(*, item: EvidenceItem) -> QuerySet[CustodyEvent]:
-    return item.custody_events.select_related("actor").order_by("occurred_at", "id")

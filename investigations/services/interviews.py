@@ -6,15 +6,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, Party, SubjectOfficer
-from oversight import audit, permissions
+from oversight import audit
 
 from ..models import EvidenceItem, Interview
 from ..selectors import can_work
@@ -126,34 +124,3 @@ def interview_record(
             },
         )
     return interview
-
-
-# --- Reads for the interview page ------------------------------------------------------------------
-
-
-def interview_list_for_case(*, complaint: Complaint) -> QuerySet[Interview]:
-    """A case's interviews, newest first, with interviewer and recordings loaded in fixed queries."""
-    return (
-        Interview.objects.filter(complaint=complaint)
-        .select_related("interviewer", "party", "subject_officer__officer")
-        .prefetch_related(Prefetch("recordings", queryset=EvidenceItem.objects.order_by("number")))
-        .order_by("-conducted_at", "-id")
-    )
-
-
-def interviewers_for_case(*, complaint: Complaint) -> QuerySet:
-    """Active users who may be named as interviewer: those who may work the case, and supervisors."""
-    workers = [u.pk for u in permissions.users_with_access(complaint, "complaints.change_complaint")]
-    supervisors = Q(
-        groups__permissions__codename="view_all_complaints",
-        groups__permissions__content_type__app_label="complaints",
-    ) | Q(
-        user_permissions__codename="view_all_complaints",
-        user_permissions__content_type__app_label="complaints",
-    )
-    return (
-        get_user_model()
-        .objects.filter(Q(pk__in=workers) | supervisors, is_active=True)
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )

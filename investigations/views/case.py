@@ -6,18 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from complaints.models import Allegation, Complaint, SubjectOfficer
-from complaints.selectors import complaint_parties_for_user, complaint_visible_queryset
+from complaints.models import Complaint
+from complaints.selectors import complaint_parties_for_user
 from oversight import hooks
 from oversight.forms import add_usa_classes
 
-from ..deadlines import deadline_for
 from ..forms.case import (
     AcceptForm,
     AllegationForm,
@@ -30,8 +28,30 @@ from ..forms.case import (
     ReferForm,
 )
 from ..frame import move_pages, render_case
-from ..models import Investigation, InvestigatorAssignment, StatusChange
-from ..selectors import can_work, case_get_for_user, cases_assigned_to, complaint_available_transitions
+from ..selectors import (
+    allegation_get_for_case,
+    assignment_get_for_case,
+    can_work,
+    case_attachments,
+    case_counts_by_status,
+    case_find_visible,
+    case_get_for_user,
+    case_history_entries,
+    case_investigation,
+    case_notes,
+    case_status_changes,
+    case_subject_officers,
+    case_subjects_with_allegations,
+    case_visible_to,
+    cases_assigned_with_deadlines,
+    cases_sent_back_count,
+    complaint_available_transitions,
+    eligible_investigators,
+    investigation_active_assignments,
+    investigation_get_for_case,
+    investigations_overdue_or_due_soon,
+    subject_officer_get_for_case,
+)
 from ..services import allegations as allegation_services
 from ..services import assignment as assignment_services
 from ..services import notes as note_services
@@ -43,11 +63,8 @@ from ..workflow import transition_for
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    visible = complaint_visible_queryset(user)
-    counts = dict(visible.order_by().values_list("status").annotate(n=Count("id")))
-    mine = list(cases_assigned_to(user).prefetch_related("investigation__tolling_periods")[:200])
-    for case in mine:
-        case.deadline = deadline_for(case.investigation) if case.investigation else None
+    counts = case_counts_by_status(user=user)
+    mine = cases_assigned_with_deadlines(user=user)
     needs = []
     if user.has_perm("complaints.triage_complaint"):
         needs.append(
@@ -65,11 +82,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 reverse("complaints:list") + "?status=findings_proposed",
             )
         )
-    sent_back = StatusChange.objects.filter(
-        action="send_back", complaint__in=[c.pk for c in mine], complaint__status=Complaint.Status.UNDER_INVESTIGATION
-    ).values_list("complaint_id", flat=True)
+    sent_back = cases_sent_back_count(cases=mine)
     if sent_back:
-        needs.append((_("Cases sent back to you with comments"), len(set(sent_back)), ""))
+        needs.append((_("Cases sent back to you with comments"), sent_back, ""))
+    # Supervisors answer for every open investigation's statutory deadline, not only their own cases.
+    deadline_watch = (
+        investigations_overdue_or_due_soon(user=user) if user.has_perm("complaints.view_all_complaints") else None
+    )
     return render(
         request,
         "investigations/dashboard.html",
@@ -77,6 +96,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "mine": mine,
             "counts": [(label, counts.get(value, 0), value) for value, label in Complaint.Status.choices],
             "needs": needs,
+            "deadline_watch": deadline_watch,
             "panels": hooks.run("dashboard.panels", request),
         },
     )
@@ -88,16 +108,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def overview(request: HttpRequest, tracking_number: str) -> HttpResponse:
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
-    subjects = complaint.subject_officers.select_related("officer").prefetch_related(
-        Prefetch("allegations", queryset=Allegation.objects.select_related("category", "category__parent"))
-    )
-    investigation = Investigation.objects.filter(complaint=complaint).first()
-    assignments = (
-        investigation.assignments.filter(ended_at__isnull=True).select_related("investigator") if investigation else []
-    )
+    subjects = case_subjects_with_allegations(complaint=complaint)
+    investigation = case_investigation(complaint)
+    assignments = investigation_active_assignments(investigation=investigation) if investigation else []
     assign_form = None
     if investigation and request.user.has_perm("complaints.assign_complaint"):
-        assign_form = AssignForm(investigators=assignment_services.eligible_investigators())
+        assign_form = AssignForm(investigators=eligible_investigators())
         add_usa_classes(assign_form)
     allegation_form = None
     if can_work(request.user, complaint) or request.user.has_perm("complaints.triage_complaint"):
@@ -113,7 +129,7 @@ def overview(request: HttpRequest, tracking_number: str) -> HttpResponse:
         assignments=assignments,
         assign_form=assign_form,
         allegation_form=allegation_form,
-        attachments=complaint.attachments.all(),
+        attachments=case_attachments(complaint=complaint),
     )
 
 
@@ -130,7 +146,7 @@ def landing_after_move(request: HttpRequest, complaint: Complaint) -> HttpRespon
     case page if they can still see it, else their queue (accepting a case, for example, takes it
     out of the intake coordinator's sight)."""
     status = complaint.get_status_display()
-    if complaint_visible_queryset(request.user).filter(pk=complaint.pk).exists():
+    if case_visible_to(user=request.user, complaint=complaint):
         messages.success(request, _("Done: the case is now “%(status)s”.") % {"status": status})
         return redirect("cases:overview", complaint.tracking_number)
     messages.success(
@@ -278,7 +294,7 @@ def close(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @login_required
 def duplicate(request: HttpRequest, tracking_number: str) -> HttpResponse:
     def run(complaint, data):
-        original = complaint_visible_queryset(request.user).filter(tracking_number=data["original"]).first()
+        original = case_find_visible(user=request.user, tracking_number=data["original"])
         if original is None:
             raise ValidationError(_("No complaint you can see has that tracking number."))
         triage.triage_mark_duplicate(
@@ -295,10 +311,8 @@ def assign(request: HttpRequest, tracking_number: str) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     if not request.user.has_perm("complaints.assign_complaint"):
         raise PermissionDenied
-    investigation = Investigation.objects.filter(complaint=complaint).first()
-    if investigation is None:
-        raise Http404
-    form = AssignForm(request.POST, investigators=assignment_services.eligible_investigators())
+    investigation = investigation_get_for_case(complaint=complaint)
+    form = AssignForm(request.POST, investigators=eligible_investigators())
     if not form.is_valid():
         messages.error(request, _("Choose an investigator."))
         return redirect("cases:overview", tracking_number)
@@ -322,11 +336,7 @@ def unassign(request: HttpRequest, tracking_number: str, assignment_id: int) -> 
         return HttpResponseNotAllowed(["POST"])
     if not request.user.has_perm("complaints.assign_complaint"):
         raise PermissionDenied
-    assignment = get_object_or_404(
-        InvestigatorAssignment.objects.select_related("investigator", "investigation__complaint"),
-        pk=assignment_id,
-        investigation__complaint=complaint,
-    )
+    assignment = assignment_get_for_case(complaint=complaint, assignment_id=assignment_id)
     assignment_services.investigator_unassign(assignment=assignment, actor=request.user)
     messages.success(request, _("Investigator removed from the case; their access is revoked."))
     return redirect("cases:overview", tracking_number)
@@ -338,13 +348,15 @@ def allegations(request: HttpRequest, tracking_number: str) -> HttpResponse:
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
     if request.method != "POST":
         return redirect("cases:overview", tracking_number)
-    subjects = list(SubjectOfficer.objects.filter(complaint=complaint))
+    subjects = list(case_subject_officers(complaint=complaint))
     try:
         if "badge_number" in request.POST:
             form = LinkOfficerForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(" ".join(e for errors in form.errors.values() for e in errors))
-            subject = get_object_or_404(SubjectOfficer, pk=form.cleaned_data["subject_officer_id"], complaint=complaint)
+            subject = subject_officer_get_for_case(
+                complaint=complaint, subject_officer_id=form.cleaned_data["subject_officer_id"]
+            )
             allegation_services.subject_officer_link(
                 subject_officer=subject, badge_number=form.cleaned_data["badge_number"], actor=request.user
             )
@@ -353,7 +365,9 @@ def allegations(request: HttpRequest, tracking_number: str) -> HttpResponse:
             if not form.is_valid():
                 raise ValidationError(_("Choose an officer and a category."))
             if form.cleaned_data.get("allegation_id"):
-                allegation = get_object_or_404(Allegation, pk=form.cleaned_data["allegation_id"], complaint=complaint)
+                allegation = allegation_get_for_case(
+                    complaint=complaint, allegation_id=form.cleaned_data["allegation_id"]
+                )
                 allegation_services.allegation_reclassify(
                     allegation=allegation, category=form.cleaned_data["category"], actor=request.user
                 )
@@ -387,7 +401,7 @@ def notes(request: HttpRequest, tracking_number: str) -> HttpResponse:
             return redirect("cases:notes", tracking_number)
         status = 400
     add_usa_classes(form)
-    page = Paginator(complaint.notes.all(), 50).get_page(request.GET.get("page"))
+    page = Paginator(case_notes(complaint=complaint), 50).get_page(request.GET.get("page"))
     return render_case(
         request, complaint, "notes", "investigations/case_notes.html", status=status, form=form, page=page
     )
@@ -396,7 +410,7 @@ def notes(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @login_required
 def timeline(request: HttpRequest, tracking_number: str) -> HttpResponse:
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
-    changes = StatusChange.objects.filter(complaint=complaint).order_by("created_at", "id")
+    changes = case_status_changes(complaint=complaint)
     return render_case(request, complaint, "timeline", "investigations/case_timeline.html", changes=changes)
 
 
@@ -406,13 +420,5 @@ def history(request: HttpRequest, tracking_number: str) -> HttpResponse:
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
     if not request.user.has_perm("complaints.view_historicalcomplaint"):
         raise PermissionDenied
-    records = list(complaint.history.select_related("history_user").order_by("-history_date")[:200])
-    entries = []
-    for record in records:
-        previous = record.prev_record
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous)
-            changes = [(c.field, c.old, c.new) for c in delta.changes]
-        entries.append({"record": record, "changes": changes})
+    entries = case_history_entries(complaint=complaint)
     return render_case(request, complaint, "history", "investigations/case_history.html", entries=entries)

@@ -5,8 +5,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,11 +14,16 @@ from django.utils.translation import gettext as _
 from complaints.models import Complaint
 from oversight.forms import add_usa_classes
 
-from ..deadlines import CLOCK_STOPPED_STATUSES, tolling_periods_with_deadline
+from ..deadlines import CLOCK_STOPPED_STATUSES
 from ..forms.deadlines import DiscoveryDateForm, TollingAddForm, TollingEndForm
 from ..frame import case_context
 from ..models import Investigation, TollingPeriod
-from ..selectors import case_get_for_user
+from ..selectors import (
+    case_get_for_user,
+    investigation_get_for_case,
+    investigation_tolling_periods,
+    tolling_period_get_for_case,
+)
 from ..services import deadlines as deadline_services
 
 
@@ -43,7 +48,7 @@ def _render_page(
     may_change = context["may_work"] and clock_runs
     if investigation is not None:
         today = timezone.localdate()
-        periods, context["deadline"] = tolling_periods_with_deadline(investigation, today=today)
+        periods, context["deadline"] = investigation_tolling_periods(investigation=investigation, today=today)
         if may_change:
             add_form = add_form or TollingAddForm()
             for period in periods:
@@ -81,13 +86,6 @@ def _case_for_change(request: HttpRequest, tracking_number: str) -> Complaint:
     return case_get_for_user(user=request.user, tracking_number=tracking_number, work=request.method == "POST")
 
 
-def _investigation(complaint: Complaint) -> Investigation:
-    investigation = Investigation.objects.filter(complaint=complaint).select_related("complaint").first()
-    if investigation is None:
-        raise Http404
-    return investigation
-
-
 @login_required
 def deadline(request: HttpRequest, tracking_number: str) -> HttpResponse:
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
@@ -99,7 +97,7 @@ def tolling_add(request: HttpRequest, tracking_number: str) -> HttpResponse:
     complaint = _case_for_change(request, tracking_number)
     if request.method != "POST":
         return redirect("cases:deadline", tracking_number)
-    investigation = _investigation(complaint)
+    investigation = investigation_get_for_case(complaint=complaint)
     form = TollingAddForm(request.POST)
     if form.is_valid():
         try:
@@ -124,8 +122,8 @@ def tolling_end(request: HttpRequest, tracking_number: str, period_id: int) -> H
     complaint = _case_for_change(request, tracking_number)
     if request.method != "POST":
         return redirect("cases:deadline", tracking_number)
-    investigation = _investigation(complaint)
-    period = get_object_or_404(TollingPeriod, pk=period_id, investigation=investigation)
+    investigation = investigation_get_for_case(complaint=complaint)
+    period = tolling_period_get_for_case(investigation=investigation, period_id=period_id)
     form = TollingEndForm(request.POST, period=period)
     if form.is_valid():
         try:
@@ -145,7 +143,7 @@ def discovery_date_set(request: HttpRequest, tracking_number: str) -> HttpRespon
         return redirect("cases:deadline", tracking_number)
     if not _may_set_discovery(request.user):
         raise PermissionDenied
-    investigation = _investigation(complaint)
+    investigation = investigation_get_for_case(complaint=complaint)
     form = DiscoveryDateForm(request.POST)
     if form.is_valid():
         try:

@@ -5,28 +5,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from complaints.models import Complaint
 from oversight.forms import add_service_errors, add_usa_classes
 
 from ..forms.evidence import CustodyForm, EvidenceForm
 from ..frame import case_context
-from ..models import EvidenceItem
-from ..selectors import can_work, case_get_for_user
+from ..selectors import can_work, case_get_for_user, custody_chain, evidence_get_for_case, evidence_list_for_case
 from ..services import evidence as evidence_services
 
 PAGE_SIZE = 50
-
-
-def _item_or_404(complaint: Complaint, number: int) -> EvidenceItem:
-    try:
-        return evidence_services.evidence_get_for_case(complaint=complaint, number=number)
-    except EvidenceItem.DoesNotExist:
-        raise Http404("No such evidence item") from None
 
 
 @login_required
@@ -57,9 +48,7 @@ def evidence_list(request: HttpRequest, tracking_number: str) -> HttpResponse:
                     return redirect("cases:evidence_detail", tracking_number, item.number)
             status = 400
         add_usa_classes(form)
-    page = Paginator(evidence_services.evidence_list_for_case(complaint=complaint), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(evidence_list_for_case(complaint=complaint), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "investigations/evidence/list.html",
@@ -85,7 +74,7 @@ def _render_detail(request, complaint, item, custody_form=None, status=200) -> H
         {
             **case_context(request, complaint, tab="evidence"),
             "item": item,
-            "events": evidence_services.custody_chain(item=item),
+            "events": custody_chain(item=item),
             "custody_form": custody_form,
             "forms_with_errors": [custody_form] if custody_form is not None and custody_form.errors else [],
         },
@@ -96,7 +85,7 @@ def _render_detail(request, complaint, item, custody_form=None, status=200) -> H
 @login_required
 def evidence_detail(request: HttpRequest, tracking_number: str, number: int) -> HttpResponse:
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
-    return _render_detail(request, complaint, _item_or_404(complaint, number))
+    return _render_detail(request, complaint, evidence_get_for_case(complaint=complaint, number=number))
 
 
 @login_required
@@ -105,7 +94,7 @@ def evidence_custody(request: HttpRequest, tracking_number: str, number: int) ->
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number, work=request.method == "POST")
     if request.method != "POST":
         return redirect("cases:evidence_detail", tracking_number, number)
-    item = _item_or_404(complaint, number)
+    item = evidence_get_for_case(complaint=complaint, number=number)
     form = CustodyForm(request.POST)
     if form.is_valid():
         try:
@@ -132,7 +121,7 @@ def evidence_custody(request: HttpRequest, tracking_number: str, number: int) ->
 def evidence_download(request: HttpRequest, tracking_number: str, number: int) -> HttpResponse:
     """Stream the file as a download. Every call appends an "accessed" custody event."""
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
-    item = _item_or_404(complaint, number)
+    item = evidence_get_for_case(complaint=complaint, number=number)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     try:

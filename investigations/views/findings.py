@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -16,7 +16,13 @@ from oversight.forms import add_service_errors, add_usa_classes
 from ..forms.findings import FindingForm, FindingsSubmitForm, PublicSummaryForm
 from ..frame import case_context
 from ..models import Investigation
-from ..selectors import case_get_for_user
+from ..selectors import (
+    allegation_get_for_case,
+    case_get_for_user,
+    findings_allegations_for_case,
+    findings_last_sent_back,
+    investigation_get_for_case,
+)
 from ..services import findings as services
 from ..services.transitions import TransitionRefused
 
@@ -38,7 +44,7 @@ def _render(
         context["may_work"] and investigation is not None and complaint.status == Complaint.Status.UNDER_INVESTIGATION
     )
     rows: list[dict[str, Any]] = []
-    for allegation in services.findings_allegations_for_case(complaint):
+    for allegation in findings_allegations_for_case(complaint=complaint):
         finding = getattr(allegation, "finding", None)
         form = None
         if editable:
@@ -69,7 +75,7 @@ def _render(
             "without_proposal": without,
             "summary_missing": summary_missing,
             "ready": editable and rows and not without and not summary_missing,
-            "sent_back": services.findings_last_sent_back(complaint),
+            "sent_back": findings_last_sent_back(complaint=complaint),
             "forms_with_errors": bound,
         },
         status=400 if bound else 200,
@@ -87,10 +93,7 @@ def finding_propose(request: HttpRequest, tracking_number: str, allegation_id: i
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number, work=True)
     if request.method != "POST":
         return redirect("cases:findings", tracking_number)
-    allegation = complaint.allegations.filter(pk=allegation_id).first()
-    if allegation is None:
-        raise Http404
-    allegation.complaint = complaint
+    allegation = allegation_get_for_case(complaint=complaint, allegation_id=allegation_id)
     form = FindingForm(request.POST, prefix=_prefix(allegation.pk))
     if form.is_valid():
         try:
@@ -113,10 +116,7 @@ def public_summary(request: HttpRequest, tracking_number: str) -> HttpResponse:
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number, work=True)
     if request.method != "POST":
         return redirect("cases:findings", tracking_number)
-    investigation = Investigation.objects.filter(complaint=complaint).first()
-    if investigation is None:
-        raise Http404
-    investigation.complaint = complaint
+    investigation = investigation_get_for_case(complaint=complaint)
     form = PublicSummaryForm(request.POST)
     if form.is_valid():
         try:

@@ -14,8 +14,14 @@ from oversight.forms import add_service_errors, add_usa_classes
 
 from ..forms.interviews import InterviewForm
 from ..frame import case_context
-from ..models import EvidenceItem
-from ..selectors import can_work, case_get_for_user
+from ..selectors import (
+    can_work,
+    case_get_for_user,
+    case_subject_officers,
+    evidence_choices_for_case,
+    interview_list_for_case,
+    interviewers_for_case,
+)
 from ..services import interviews as interview_services
 
 PAGE_SIZE = 25
@@ -31,9 +37,9 @@ def interview_list(request: HttpRequest, tracking_number: str) -> HttpResponse:
             request.POST or None,
             initial={"interviewer": request.user.pk},
             parties=complaint_parties_for_user(user=request.user, complaint=complaint),
-            subjects=complaint.subject_officers.select_related("officer"),
-            interviewers=interview_services.interviewers_for_case(complaint=complaint),
-            evidence=EvidenceItem.objects.filter(complaint=complaint).order_by("number"),
+            subjects=case_subject_officers(complaint=complaint),
+            interviewers=interviewers_for_case(complaint=complaint),
+            evidence=evidence_choices_for_case(complaint=complaint),
         )
         if request.method == "POST":
             if form.is_valid():
@@ -60,9 +66,7 @@ def interview_list(request: HttpRequest, tracking_number: str) -> HttpResponse:
                     return redirect("cases:interviews", tracking_number)
             status = 400
         add_usa_classes(form)
-    page = Paginator(interview_services.interview_list_for_case(complaint=complaint), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(interview_list_for_case(complaint=complaint), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "investigations/interviews/list.html",

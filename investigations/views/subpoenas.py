@@ -19,17 +19,16 @@ from oversight.forms import add_service_errors, add_usa_classes
 from ..forms.subpoenas import SubpoenaDraftForm, SubpoenaMoveForm
 from ..frame import case_context
 from ..models import Subpoena
-from ..selectors import case_get_for_user
-from ..services import subpoenas as services
-from ..subpoena_workflow import (
-    SUBPOENA_LIFECYCLE,
-    may_move,
-    move_for,
-    subpoena_available_moves,
+from ..selectors import (
+    case_get_for_user,
+    subpoena_events,
     subpoena_evidence_choices,
     subpoena_get_for_case,
     subpoena_list_for_case,
+    subpoena_returns,
 )
+from ..services import subpoenas as services
+from ..subpoena_workflow import SUBPOENA_LIFECYCLE, may_move, move_for, subpoena_available_moves
 
 PAGE_SIZE = 25
 
@@ -57,7 +56,7 @@ def subpoena_list(request: HttpRequest, tracking_number: str) -> HttpResponse:
         status = 400
     if form is not None:
         add_usa_classes(form)
-    page = Paginator(subpoena_list_for_case(complaint), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(subpoena_list_for_case(complaint=complaint), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "investigations/subpoenas/subpoena_list.html",
@@ -74,7 +73,7 @@ def subpoena_list(request: HttpRequest, tracking_number: str) -> HttpResponse:
 def _render_detail(
     request: HttpRequest, complaint: Complaint, subpoena: Subpoena, bound: SubpoenaMoveForm | None = None
 ) -> HttpResponse:
-    evidence = subpoena_evidence_choices(complaint)
+    evidence = subpoena_evidence_choices(complaint=complaint)
     move_forms, blocked = [], []
     for move in subpoena_available_moves(subpoena, request.user):
         reasons = SUBPOENA_LIFECYCLE.blockers(subpoena, request.user, move)
@@ -91,8 +90,8 @@ def _render_detail(
         {
             **case_context(request, complaint, tab="subpoenas"),
             "subpoena": subpoena,
-            "events": subpoena.events.select_related("actor"),
-            "returns": subpoena.returns.all(),
+            "events": subpoena_events(subpoena=subpoena),
+            "returns": subpoena_returns(subpoena=subpoena),
             "move_forms": move_forms,
             "blocked_moves": blocked,
             "panels": hooks.run("subpoena.panels", request, subpoena),
@@ -130,7 +129,7 @@ def subpoena_move(request: HttpRequest, tracking_number: str, number: int, to_st
         # Let the service refuse it, so the denial is audited like any other (raises PermissionDenied).
         services.subpoena_transition(subpoena=subpoena, to_status=to_status, actor=request.user)
         raise PermissionDenied
-    form = SubpoenaMoveForm(request.POST, move=move, evidence=subpoena_evidence_choices(complaint))
+    form = SubpoenaMoveForm(request.POST, move=move, evidence=subpoena_evidence_choices(complaint=complaint))
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -167,8 +167,8 @@ def test_random_action_sequences_keep_the_lifecycle_legal():
                 self.decisions += 1
                 reached["decided" if kind == "adopt" else "remanded"] += 1
 
-        @rule(kind=st.sampled_from(["adopt", "remand"]))
-        def advance(self, kind):
+        @rule()
+        def advance(self):
             """The right next step by the right person, so random runs reach the board's decisions."""
             if self.status == S.RECEIVED:
                 self.generic_move("intake", S.IN_TRIAGE, False)
@@ -184,7 +184,8 @@ def test_random_action_sequences_keep_the_lifecycle_legal():
             elif self.status == S.BOARD_REVIEW:
                 waiting = sorted(MEMBERS - self.votes)
                 if len(self.votes) >= QUORUM:
-                    self.decide("chair", kind)
+                    # Take turns, so every run exercises both decisions.
+                    self.decide("chair", "adopt" if reached["decided"] <= reached["remanded"] else "remand")
                 else:
                     self.vote(waiting[0])
             elif self.status == S.DECIDED:
@@ -217,7 +218,11 @@ def test_random_action_sequences_keep_the_lifecycle_legal():
     run_state_machine_as_test(
         Lifecycle,
         settings=settings(
-            max_examples=30, stateful_step_count=40, deadline=None, suppress_health_check=list(HealthCheck)
+            max_examples=30,
+            stateful_step_count=40,
+            deadline=None,
+            derandomize=True,  # the same sequences every run: a failure here is always reproducible
+            suppress_health_check=list(HealthCheck),
         ),
     )
     # The runs went all the way: the board decided, remanded, and decided cases were closed and reopened.

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from investigations import subpoena_workflow
 from investigations.frame import case_context
 from investigations.models import Subpoena
-from investigations.selectors import case_get_for_user
+from investigations.selectors import case_get_for_user, subpoena_get_for_case
 from investigations.services.subpoenas import SubpoenaTransitionRefused
 from oversight.forms import add_service_errors, add_usa_classes
 
@@ -69,7 +69,7 @@ def subpoena_panel(request: HttpRequest, subpoena: Subpoena, vote_form: Subpoena
 
 def _subpoena(request: HttpRequest, tracking_number: str, number: int) -> Subpoena:
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
-    return subpoena_workflow.subpoena_get_for_case(complaint=complaint, number=number)
+    return subpoena_get_for_case(complaint=complaint, number=number)
 
 
 @login_required

@@ -1,0 +1,115 @@
+"""Reads for the "My work" dashboard: counts, the user's own cases and, for supervisors, the
+investigations whose statutory deadline has passed or is close."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Prefetch
+from django.utils import timezone
+
+from complaints.models import Complaint
+from complaints.selectors import complaint_visible_queryset
+
+from ..deadlines import DUE_SOON, OVERDUE, Deadline, compute_deadline, deadline_for, due_soon_days, period_days
+from ..models import Investigation, InvestigatorAssignment, StatusChange, TollingPeriod
+from .case import cases_assigned_to
+
+# The statuses in which the investigation is still being worked, so its deadline is still ahead of someone.
+DEADLINE_WATCH_STATUSES = (Complaint.Status.UNDER_INVESTIGATION, Complaint.Status.FINDINGS_PROPOSED)
+DEADLINE_WATCH_LIMIT = 50
+
+
+def case_counts_by_status(*, user: Any) -> dict[str, int]:
+    """How many cases ``user`` can see in each status (statuses with none are absent): one query."""
+    visible = complaint_visible_queryset(user)
+    return dict(visible.order_by().values_list("status").annotate(n=Count("id")))
+
+
+def cases_assigned_with_deadlines(*, user: Any, limit: int = 200, today: date | None = None) -> list[Complaint]:
+    """The first ``limit`` cases assigned to ``user`` (oldest first), each with a ``deadline``
+    (None before the case is accepted): two queries, however many cases."""
+    today = today or timezone.localdate()
+    cases = list(cases_assigned_to(user).prefetch_related("investigation__tolling_periods")[:limit])
+    for case in cases:
+        case.deadline = deadline_for(case.investigation, today) if case.investigation else None
+    return cases
+
+
+def cases_sent_back_count(*, cases: Sequence[Complaint]) -> int:
+    """How many of ``cases`` are under investigation again after a supervisor sent the findings back."""
+    if not cases:
+        return 0
+    sent_back = StatusChange.objects.filter(
+        action="send_back",
+        complaint__in=[case.pk for case in cases],
+        complaint__status=Complaint.Status.UNDER_INVESTIGATION,
+    ).values_list("complaint_id", flat=True)
+    return len(set(sent_back))
+
+
+@dataclass(frozen=True)
+class DeadlineWatch:
+    """Investigations overdue or due soon, soonest due first, capped; ``total`` counts them all."""
+
+    investigations: list[Investigation] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.investigations)
+
+
+def investigations_overdue_or_due_soon(
+    *, user: Any, today: date | None = None, limit: int = DEADLINE_WATCH_LIMIT
+) -> DeadlineWatch:
+    """The open investigations (under investigation or findings proposed) ``user`` can see whose
+    deadline is overdue or due within ``DEADLINE_DUE_SOON_DAYS``, soonest due first.
+
+    Each investigation carries ``deadline`` and ``lead`` (the current lead's assignment, or None).
+    Tolling only ever moves a due date later, so no case discovered after ``today + due soon -
+    DEADLINE_DAYS`` can be due soon: the database keeps only cases discovered on or before that
+    day, and the exact due date is worked out here for those, from their tolling periods. Four
+    queries whatever the number of cases: candidates, their tolling, the rows shown, their leads.
+    """
+    today = today or timezone.localdate()
+    days, soon = period_days(), due_soon_days()
+    candidates = complaint_visible_queryset(user).filter(
+        status__in=DEADLINE_WATCH_STATUSES,
+        investigation__discovery_date__lte=today + timedelta(days=soon - days),
+    )
+    discovered = dict(candidates.values_list("investigation__pk", "investigation__discovery_date"))
+    if not discovered:
+        return DeadlineWatch()
+    tolling: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
+    for investigation_id, start, end in TollingPeriod.objects.filter(
+        investigation__complaint__in=candidates.values("pk")
+    ).values_list("investigation_id", "start", "end"):
+        tolling[investigation_id].append((start, end))
+    deadlines: dict[int, Deadline] = {}
+    for pk, discovery_date in discovered.items():
+        deadline = compute_deadline(
+            discovery_date=discovery_date, tolling=tolling.get(pk, ()), today=today, days=days, soon=soon
+        )
+        if deadline.state in (OVERDUE, DUE_SOON):
+            deadlines[pk] = deadline
+    order = sorted(deadlines, key=lambda pk: (deadlines[pk].due_date, pk))
+    shown = order[:limit]
+    leads = InvestigatorAssignment.objects.filter(ended_at__isnull=True, is_lead=True).select_related("investigator")
+    rows = {
+        investigation.pk: investigation
+        for investigation in Investigation.objects.filter(pk__in=shown)
+        .select_related("complaint")
+        .prefetch_related(Prefetch("assignments", queryset=leads, to_attr="lead_assignments"))
+    }
+    investigations = []
+    for pk in shown:
+        investigation = rows.get(pk)
+        if investigation is None:  # gone between the two reads
+            continue
+        investigation.deadline = deadlines[pk]
+        investigation.lead = investigation.lead_assignments[0] if investigation.lead_assignments else None
+        investigations.append(investigation)
+    return DeadlineWatch(investigations=investigations, total=len(deadlines))
