@@ -67,7 +67,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.triage_complaint",
         "complaints.assign_complaint",
         "investigations.approve_findings",
-        "investigations.decide_case",
         "investigations.reopen_case",
         "investigations.authorize_subpoena",
         *_crud("board.boardmembership", "view", "add", "change"),

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -18,6 +18,7 @@ from complaints.stages import STAGE_EXPLANATIONS
 from oversight import audit
 from oversight.forms import add_usa_classes
 from oversight.ratelimit import rate_limited
+from oversight.views import bad_request
 
 from . import intake, selectors
 from .forms import EvidenceForm, StatusLookupForm
@@ -96,7 +97,7 @@ def intake_step(request: HttpRequest, step: str, mode: str = IntakeDraft.Mode.PU
         raw = intake.raw_from_post(request.POST)
         if step == "incident" and raw.get("website", [""])[0]:
             intake.record_spam(step)
-            return HttpResponseBadRequest(_("Your form could not be accepted."))
+            return bad_request(request)  # the plain 400 page, in the public layout
         if step == "evidence":
             if action.startswith("remove-file-"):
                 intake.draft_remove_file(draft, int(action.removeprefix("remove-file-") or 0))
@@ -223,7 +224,7 @@ def _submit(request: HttpRequest, draft: IntakeDraft, mode: str, validated) -> H
     form = ReviewForm(request.POST)
     if form.is_spam():
         intake.record_spam("review")
-        return HttpResponseBadRequest(_("Your form could not be accepted."))
+        return bad_request(request)  # the plain 400 page, in the public layout
     if not form.is_valid() or form.cleaned_data["form_token"] != draft.token:
         return _render_review(
             request, draft, mode, validated, 400, _("This form is out of date. Check your answers and send it again.")

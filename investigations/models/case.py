@@ -37,7 +37,6 @@ class Investigation(TimeStampedModel):
         verbose_name_plural = _("investigations")
         permissions = [
             ("approve_findings", "Can approve findings for board review or send them back"),
-            ("decide_case", "Can record the board's decision on a case"),
             ("reopen_case", "Can reopen a closed case"),
             ("vote_on_case", "Can vote on cases referred to the board"),
         ]

@@ -176,10 +176,18 @@ def test_referral_and_closure_emails_explain_in_plain_words(intake_coordinator, 
 @pytest.mark.django_db(transaction=True)
 def test_two_supervisors_acting_at_once_one_wins_and_the_other_is_told():
     assert connection.vendor == "postgresql"
+    from investigations.models import Finding
     from oversight.permissions import Role
+
+    from ..factories import AllegationFactory, SubjectOfficerFactory
 
     complaint = ComplaintFactory()
     Complaint.objects.filter(pk=complaint.pk).update(status=S.DECIDED)
+    # A decided case as the board leaves it: a final finding on its allegation (closing needs it).
+    allegation = AllegationFactory(complaint=complaint, subject_officer=SubjectOfficerFactory(complaint=complaint))
+    Finding.objects.create(
+        allegation=allegation, proposed_disposition="unfounded", rationale="r", final_disposition="unfounded"
+    )
     first = UserFactory(username="sup_one", roles=[Role.SUPERVISOR])
     second = UserFactory(username="sup_two", roles=[Role.SUPERVISOR])
     barrier = threading.Barrier(2)

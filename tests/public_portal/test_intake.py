@@ -256,6 +256,9 @@ def test_honeypot_submission_is_refused_and_audited(client):
     response = client.post(f"{PUBLIC}/incident/", {**incident(website="http://spam.example"), "action": "next"})
     assert response.status_code == 400
     assert AuditEvent.objects.filter(action="intake.spam_blocked").exists()
+    # A person who somehow filled the hidden field still gets a page of the site, not a bare error.
+    body = response.content.decode()
+    assert "<header" in body and "usa-footer" in body
 
 
 def test_submissions_are_limited_per_client(client, settings):
