@@ -219,7 +219,15 @@ class Complaint(TimeStampedModel):
             ("assign_complaint", "Can assign investigators"),
             ("view_personal_data", "Can see complainant and witness details"),
         ]
-        indexes = [models.Index(fields=["status", "received_at"], name="complaint_status_received_idx")]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="complaint_status_received_idx"),
+            # The intake queue: new complaints in order of arrival, without walking the whole table.
+            models.Index(
+                fields=["received_at", "id"],
+                name="complaint_intake_queue_idx",
+                condition=models.Q(status__in=["received", "in_triage"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.tracking_number
