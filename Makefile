@@ -56,8 +56,10 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install translations  ## Benchmarks (bench/); never part of `make test`
-	$(BIN)/python bench/run.py
+SCALE ?= 100000
+BENCH_ARGS ?=
+bench: install translations  ## Benchmarks on a PostgreSQL database of their own (bench/README.md); never part of `make test`
+	$(BIN)/python bench/run.py --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache

@@ -4,7 +4,6 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,8 +19,9 @@ from .models import (
     SubjectOfficer,
     TrackingSequence,
 )
-from .services import format_tracking_number, normalise_status_code
+from .services import format_tracking_number
 from .stages import public_stage
+from .status_codes import status_code_digest
 
 DEMO_STATUS_CODE = "DEMO-CODE-2026"
 
@@ -215,7 +215,7 @@ def seed_complaints(ctx: DemoContext) -> None:
     pools = _Pools(ctx)
     rng = ctx.rng
     # One code for every demo complaint, so anyone trying the demo can use the status lookup.
-    ctx.shared["demo_code_hash"] = make_password(normalise_status_code(DEMO_STATUS_CODE))
+    ctx.shared["demo_code_hash"] = status_code_digest(DEMO_STATUS_CODE)
     ctx.log(f"  status code for any demo complaint: {DEMO_STATUS_CODE}")
     leaves = list(AllegationCategory.objects.filter(parent__isnull=False, is_active=True).values_list("pk", flat=True))
     districts = ctx.shared["districts"]

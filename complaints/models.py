@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from oversight.models import Agency, Demographic, District, Officer, TimeStampedModel, history
+from oversight.permissions import GroupObjectPermissionBase, UserObjectPermissionBase
 from oversight.storage import private_storage
 
 
@@ -237,6 +238,26 @@ class Complaint(TimeStampedModel):
         return self.anonymity == self.Anonymity.ANONYMOUS
 
 
+class ComplaintStatusCount(models.Model):
+    """How many complaints are in each status: one row per status, kept exact by database triggers
+    on the complaints table (migration ``0008_status_counts``) through every insert, status change
+    and delete, bulk ones included. Nothing in Python writes it; read it through
+    ``selectors.complaint_status_counts``."""
+
+    status = models.CharField(
+        _("status"), max_length=32, choices=Complaint.Status.choices, primary_key=True, editable=False
+    )
+    total = models.BigIntegerField(_("complaints"), default=0, editable=False)
+
+    class Meta:
+        db_table = "complaints_status_count"
+        verbose_name = _("complaint count by status")
+        verbose_name_plural = _("complaint counts by status")
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.total}"
+
+
 class Party(TimeStampedModel):
     class Role(models.TextChoices):
         COMPLAINANT = "complainant", _("Complainant")
@@ -429,3 +450,24 @@ class PublicTimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.stage} {self.occurred_at:%Y-%m-%d}"
+
+
+# --- Object permissions ----------------------------------------------------------------------------
+# Guardian's direct foreign-key tables for complaints. Complaints are the only objects anyone is
+# ever granted (assignment, board referral, subpoena votes), so they are the only model with them.
+# The unique (user or group, permission, complaint) constraint's index serves "this user's grants
+# of this permission"; the foreign key's own index serves "who holds a grant on this complaint".
+# Deleting a complaint deletes its grants, which generic rows never did.
+
+
+class ComplaintUserObjectPermission(UserObjectPermissionBase):
+    """A permission one user holds on one complaint (guardian finds it through the related name
+    ``complaintuserobjectpermission``)."""
+
+    content_object = models.ForeignKey(Complaint, on_delete=models.CASCADE)
+
+
+class ComplaintGroupObjectPermission(GroupObjectPermissionBase):
+    """A permission a group holds on one complaint; every member holds it."""
+
+    content_object = models.ForeignKey(Complaint, on_delete=models.CASCADE)

@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from oversight import audit, permissions
+from oversight.pagination import Total, capped_count
 
-from .models import Allegation, Complaint, SubjectOfficer
+from .models import Allegation, Complaint, ComplaintStatusCount, SubjectOfficer
 
 _ACTION_PERMS = {"view": "complaints.view_complaint", "change": "complaints.change_complaint"}
 
@@ -34,12 +35,56 @@ def complaint_visible_queryset(user: Any) -> QuerySet[Complaint]:
     return granted
 
 
-def complaint_list_for_user(*, user: Any, status: str | None = None) -> QuerySet[Complaint]:
-    """The staff complaint list: visible complaints with what the table shows, newest first."""
-    queryset = complaint_visible_queryset(user).select_related("district", "agency")
+# The columns the list tables show. Rows load these and nothing else: no narrative, no hashes.
+LIST_COLUMNS = ("tracking_number", "received_at", "channel", "status", "district__name")
+INTAKE_COLUMNS = (
+    *LIST_COLUMNS,
+    "language",
+    "entered_by__username",
+    "entered_by__first_name",
+    "entered_by__last_name",
+)
+# The case list's order; keyset pages walk it from a (received_at, id) cursor.
+COMPLAINT_LIST_ORDER = ("-received_at", "-id")
+
+
+def complaint_list_for_user(
+    *, user: Any, status: str | None = None, district_id: int | None = None
+) -> QuerySet[Complaint]:
+    """The staff complaint list: visible complaints, optionally in one status and one district,
+    newest first, loading only the columns the table shows (and the district's name)."""
+    queryset = _visible_for_list(user)
     if status:
         queryset = queryset.filter(status=status)
-    return queryset.order_by("-received_at", "-id")
+    if district_id:
+        queryset = queryset.filter(district_id=district_id)
+    return queryset.select_related("district").only(*LIST_COLUMNS).order_by(*COMPLAINT_LIST_ORDER)
+
+
+def _visible_for_list(user: Any) -> QuerySet[Complaint]:
+    """``complaint_visible_queryset(user)`` in a shape a list can page through cheaply: the same
+    rows. For intake coordinators "in intake or mediation, or granted" is one set of ids, a
+    ``UNION ALL`` of two index reads, rather than an ``OR`` with a subquery, which the database can
+    only test row by row while walking every complaint in list order."""
+    if _sees_all(user) or not (user.is_active and user.has_perm("complaints.triage_complaint")):
+        return complaint_visible_queryset(user)
+    in_triage = Complaint.objects.filter(status__in=Complaint.TRIAGE_STATUSES).order_by().values("pk")
+    granted = permissions.visible_for(user, "complaints.view_complaint", Complaint.objects.all())
+    return Complaint.objects.filter(pk__in=in_triage.union(granted.order_by().values("pk"), all=True))
+
+
+def complaint_list_total(*, user: Any, status: str | None = None, district_id: int | None = None) -> Total:
+    """How many complaints the case list holds for these filters, without counting a million rows.
+
+    Without a district filter the figure is exact, from ``complaint_counts_by_status`` (the counts
+    table for what a user sees in full, a count of their own cases for the rest). With one, the
+    rows are counted, stopping after ``COUNT_CAP``: exact for a scoped user's few cases; a big
+    district seen by a supervisor shows "more than 10,000".
+    """
+    if not district_id:
+        counts = complaint_counts_by_status(user=user)
+        return Total(counts.get(status, 0) if status else sum(counts.values()))
+    return capped_count(complaint_list_for_user(user=user, status=status, district_id=district_id))
 
 
 def intake_queue_for_user(
@@ -53,7 +98,12 @@ def intake_queue_for_user(
     newest_first: bool = False,
 ) -> QuerySet[Complaint]:
     """New complaints (received or in triage) this user may see, filtered; by default oldest
-    first, so the longest-waiting complaint is handled first."""
+    first, so the longest-waiting complaint is handled first.
+
+    The filter on exactly ``Complaint.INTAKE_STATUSES`` and the order on (received_at, id), either
+    way, are what let the database read the queue from ``complaint_intake_queue_idx``, a partial
+    index holding only those rows, instead of walking every complaint ever received.
+    """
     queryset = complaint_visible_queryset(user).filter(status__in=Complaint.INTAKE_STATUSES)
     if received_from:
         queryset = queryset.filter(received_at__date__gte=received_from)
@@ -66,7 +116,65 @@ def intake_queue_for_user(
     if language:
         queryset = queryset.filter(language=language)
     order = ("-received_at", "-id") if newest_first else ("received_at", "id")
-    return queryset.select_related("district", "entered_by").order_by(*order)
+    return queryset.select_related("district", "entered_by").only(*INTAKE_COLUMNS).order_by(*order)
+
+
+def intake_queue_counts(*, queue: QuerySet[Complaint]) -> dict[str, int]:
+    """How many complaints of ``queue`` (from ``intake_queue_for_user``) are in each intake status.
+
+    Exact, in one grouped read of the queue's partial index: its size is the intake backlog, which
+    does not grow with the number of complaints ever filed.
+    """
+    counts = dict(queue.order_by().values_list("status").annotate(n=Count("id")))
+    return {status: counts.get(status, 0) for status in Complaint.INTAKE_STATUSES}
+
+
+# --- Counts by status ---------------------------------------------------------------------------
+
+
+def complaint_status_counts() -> dict[str, int]:
+    """How many complaints there are in each status (statuses with none are absent), in all.
+
+    Read from ``ComplaintStatusCount``, one row per status that database triggers on the
+    complaints table keep exact through every insert, status change and delete, whoever makes it
+    (services, ``QuerySet.update``, bulk demo seeding, the admin, raw SQL). Reading it costs the
+    same at a thousand complaints or a million.
+    """
+    return dict(ComplaintStatusCount.objects.filter(total__gt=0).values_list("status", "total"))
+
+
+def complaint_counts_by_status(*, user: Any) -> dict[str, int]:
+    """How many complaints ``user`` can see in each status (statuses with none are absent).
+
+    Mirrors ``complaint_visible_queryset`` branch by branch so that no branch counts a big set:
+
+    * who sees every complaint (supervisors): the status counts table, whatever the size;
+    * intake coordinators: the table for the intake and mediation statuses (they see all of
+      those), plus their own grants in any other status, counted;
+    * everyone else (investigators, board members): their grants, counted exactly; a caseload,
+      not the table, found through the indexed direct permission rows.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    if _sees_all(user):
+        return complaint_status_counts()
+    granted = permissions.visible_for(user, "complaints.view_complaint", Complaint.objects.all())
+    if user.has_perm("complaints.triage_complaint"):
+        everywhere = complaint_status_counts()
+        counts = {status: everywhere[status] for status in Complaint.TRIAGE_STATUSES if everywhere.get(status)}
+        counts.update(_by_status(granted.exclude(status__in=Complaint.TRIAGE_STATUSES)))
+        return counts
+    return _by_status(granted)
+
+
+def _sees_all(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active) and user.has_perm(
+        "complaints.view_all_complaints"
+    )
+
+
+def _by_status(queryset: QuerySet[Complaint]) -> dict[str, int]:
+    return dict(queryset.order_by().values_list("status").annotate(n=Count("id")))
 
 
 def complaint_get_for_user(*, user: Any, tracking_number: str, perm: str = "view") -> Complaint:
@@ -129,13 +237,14 @@ def complaint_status_for_public(*, tracking_number: str, code: str) -> PublicSta
     """The public status of a complaint, or None when the number or the code is wrong.
 
     Both failures return the same None after the same hashing work, so callers cannot tell a
-    wrong number from a wrong code.
+    wrong number from a wrong code. A right code still stored in the old password-hash form is
+    rewritten in the HMAC form on the way (``complaint_status_code_check``).
     """
-    from .services import status_code_matches
+    from .services import complaint_status_code_check
     from .stages import CLOSING_REASONS, USUAL_PATH, PublicStage, public_stage
 
     complaint = Complaint.objects.filter(tracking_number=tracking_number).first()
-    if not status_code_matches(complaint, code):
+    if not complaint_status_code_check(complaint=complaint, code=code):
         return None
     stage = public_stage(complaint.status)
     labels = dict(PublicStage.choices)

@@ -5,7 +5,6 @@ from datetime import date, datetime, time
 from typing import IO, Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from oversight import audit
 from oversight.storage import files_removed_on_failure, note_written
 
-from . import uploads
+from . import status_codes, uploads
 from .models import (
     Allegation,
     AllegationCategory,
@@ -26,6 +25,7 @@ from .models import (
     SubjectOfficer,
     TrackingSequence,
 )
+from .status_codes import normalise_status_code
 
 
 def tracking_number_issue(*, received_at: datetime, prefix: str | None = None) -> str:
@@ -33,7 +33,8 @@ def tracking_number_issue(*, received_at: datetime, prefix: str | None = None) -
 
     Must run inside the transaction that creates the complaint: the sequence row is locked until
     that transaction ends, so concurrent creations queue up, and a rollback gives the number back.
-    Numbers are therefore unique and gap-free per prefix and year.
+    Numbers are therefore unique and gap-free per prefix and year. Keep that transaction to the
+    inserts: hash and store files before it, or every other creation waits for them.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("tracking_number_issue must run inside transaction.atomic()")
@@ -99,51 +100,40 @@ def complaint_create(
     subjects: list[SubjectData] | None = None,
     actor: Any = None,
     idempotency_key: str | None = None,
-    idempotent: bool = True,
 ) -> Complaint:
     """Create a complaint with its parties, subject officers and allegations in one transaction.
 
     Rules: the narrative is required; the language must be one the platform offers; an anonymous
     complaint stores no complainant or third-party identity at all (such parties are refused, not
-    silently dropped). A second call with the same idempotency key returns the first complaint —
-    unless ``idempotent`` is False, when a duplicate key raises IntegrityError for a caller that
-    handles the race itself (``complaint_submit``, which must not add files to the first one).
+    silently dropped). A second call with the same idempotency key returns the first complaint.
     """
-    if idempotency_key and idempotent:
+    if idempotency_key:
         existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
-    narrative = (narrative or "").strip()
-    if not narrative:
-        raise ValidationError({"narrative": _("Tell us what happened.")})
-    if language not in dict(settings.LANGUAGES):
-        raise ValidationError({"language": _("Choose one of the offered languages.")})
-    parties = parties or []
-    if anonymity == Complaint.Anonymity.ANONYMOUS and any(
-        p.role in (Party.Role.COMPLAINANT, Party.Role.THIRD_PARTY) for p in parties
-    ):
-        raise ValidationError(_("An anonymous complaint cannot record who filed it."))
-    fields = {
-        "narrative": narrative,
-        "channel": channel,
-        "language": language,
-        "anonymity": anonymity,
-        "received_at": received_at or timezone.now(),
-        "incident_date": incident_date,
-        "incident_date_precision": incident_date_precision,
-        "incident_time": incident_time,
-        "incident_time_precision": incident_time_precision,
-        "location_text": location_text,
-        "district_id": district_id,
-        "agency_id": agency_id,
-        "entered_by": actor if getattr(actor, "is_authenticated", False) else None,
-        "idempotency_key": idempotency_key or None,
-    }
+    plan = _complaint_plan(
+        narrative=narrative,
+        channel=channel,
+        language=language,
+        anonymity=anonymity,
+        received_at=received_at,
+        incident_date=incident_date,
+        incident_date_precision=incident_date_precision,
+        incident_time=incident_time,
+        incident_time_precision=incident_time_precision,
+        location_text=location_text,
+        district_id=district_id,
+        agency_id=agency_id,
+        parties=parties or [],
+        subjects=subjects or [],
+        actor=actor,
+        idempotency_key=idempotency_key,
+    )
     try:
         with transaction.atomic():
-            return _complaint_insert(fields=fields, parties=parties, subjects=subjects or [], actor=actor)
+            return _complaint_insert(plan, actor=actor)
     except IntegrityError:
-        if idempotency_key and idempotent:
+        if idempotency_key:
             # The same submission won a race in another request: return what it created.
             existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
@@ -151,38 +141,93 @@ def complaint_create(
         raise
 
 
-def _complaint_insert(
-    *, fields: dict[str, Any], parties: list[PartyData], subjects: list[SubjectData], actor: Any
-) -> Complaint:
-    """Insert a complaint and its parts; raises IntegrityError on a duplicate idempotency key."""
+@dataclass
+class _ComplaintPlan:
+    """A complaint and its parts, validated and not yet saved: all that is left is to take a
+    tracking number and insert the rows."""
+
+    complaint: Complaint
+    parties: list[Party]
+    subjects: list[SubjectData]
+    categories: dict[str, AllegationCategory]
+
+
+def _complaint_plan(
+    *,
+    narrative: str,
+    channel: str,
+    language: str,
+    anonymity: str,
+    received_at: datetime | None,
+    incident_date: date | None,
+    incident_date_precision: str,
+    incident_time: time | None,
+    incident_time_precision: str,
+    location_text: str,
+    district_id: int | None,
+    agency_id: int | None,
+    parties: list[PartyData],
+    subjects: list[SubjectData],
+    actor: Any,
+    idempotency_key: str | None,
+    status_code_hash: str = "",
+    consent_id: int | None = None,
+) -> _ComplaintPlan:
+    """Validate everything a complaint needs, writing nothing; raises ValidationError."""
+    narrative = (narrative or "").strip()
+    if not narrative:
+        raise ValidationError({"narrative": _("Tell us what happened.")})
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the offered languages.")})
+    if anonymity == Complaint.Anonymity.ANONYMOUS and any(
+        p.role in (Party.Role.COMPLAINANT, Party.Role.THIRD_PARTY) for p in parties
+    ):
+        raise ValidationError(_("An anonymous complaint cannot record who filed it."))
+    received_at = received_at or timezone.now()
     complaint = Complaint(
-        tracking_number=tracking_number_issue(received_at=fields["received_at"]),
-        status_changed_at=fields["received_at"],
-        **fields,
+        narrative=narrative,
+        channel=channel,
+        language=language,
+        anonymity=anonymity,
+        received_at=received_at,
+        status_changed_at=received_at,
+        incident_date=incident_date,
+        incident_date_precision=incident_date_precision,
+        incident_time=incident_time,
+        incident_time_precision=incident_time_precision,
+        location_text=location_text,
+        district_id=district_id,
+        agency_id=agency_id,
+        entered_by=actor if getattr(actor, "is_authenticated", False) else None,
+        idempotency_key=idempotency_key or None,
+        status_code_hash=status_code_hash,
+        consent_id=consent_id,
     )
     complaint.full_clean(exclude=["tracking_number", "idempotency_key", "entered_by"])
-    complaint.save()
+    party_rows = []
     for data in parties:
-        party = Party(complaint=complaint, **data.__dict__)
-        party.full_clean()
-        party.save()
-    _subjects_create(complaint, subjects)
-    audit.record(
-        "complaint.created",
-        target=complaint,
-        actor=actor,
-        data={"channel": complaint.channel, "anonymity": complaint.anonymity, "language": complaint.language},
-    )
-    return complaint
-
-
-def _subjects_create(complaint: Complaint, subjects: list[SubjectData]) -> None:
+        party = Party(**data.__dict__)
+        party.full_clean(exclude=["complaint"])
+        party_rows.append(party)
     codes = {code for s in subjects for code in s.category_codes}
     categories = {c.code: c for c in AllegationCategory.objects.filter(code__in=codes, is_active=True)}
     unknown = codes - categories.keys()
     if unknown:
         raise ValidationError(_("Unknown misconduct category: %(codes)s") % {"codes": ", ".join(sorted(unknown))})
-    for data in subjects:
+    return _ComplaintPlan(complaint=complaint, parties=party_rows, subjects=subjects, categories=categories)
+
+
+def _complaint_insert(plan: _ComplaintPlan, *, actor: Any) -> Complaint:
+    """Take a tracking number and insert a planned complaint and its parts; raises IntegrityError
+    on a duplicate idempotency key. The sequence row stays locked until the caller's transaction
+    ends, so nothing slow may follow this inside it."""
+    complaint = plan.complaint
+    complaint.tracking_number = tracking_number_issue(received_at=complaint.received_at)
+    complaint.save()
+    for party in plan.parties:
+        party.complaint = complaint
+        party.save()
+    for data in plan.subjects:
         subject = SubjectOfficer.objects.create(
             complaint=complaint,
             officer_id=data.officer_id,
@@ -196,8 +241,15 @@ def _subjects_create(complaint: Complaint, subjects: list[SubjectData]) -> None:
             Allegation.objects.create(
                 complaint=complaint,
                 subject_officer=subject,
-                category=categories.get(code) if code else None,
+                category=plan.categories.get(code) if code else None,
             )
+    audit.record(
+        "complaint.created",
+        target=complaint,
+        actor=actor,
+        data={"channel": complaint.channel, "anonymity": complaint.anonymity, "language": complaint.language},
+    )
+    return complaint
 
 
 def attachment_add(*, complaint: Complaint, stream: IO[bytes], original_name: str, actor: Any = None) -> Attachment:
@@ -207,6 +259,13 @@ def attachment_add(*, complaint: Complaint, stream: IO[bytes], original_name: st
     ATTACHMENT_MAX_BYTES. The file is stored under a random key and its SHA-256 recorded once.
     Call inside ``files_removed_on_failure()`` so a failed transaction leaves no file behind.
     """
+    info = _attachment_check(stream, original_name)
+    attachment = _attachment_store(stream, original_name, info, actor=actor)
+    return _attachment_record(attachment, complaint=complaint, actor=actor)
+
+
+def _attachment_check(stream: IO[bytes], original_name: str) -> uploads.Inspected:
+    """Sniff, measure and hash a file; raises ValidationError when it may not be accepted."""
     info = uploads.inspect(stream)
     if info.size == 0:
         raise ValidationError(_("The file %(name)s is empty.") % {"name": original_name})
@@ -220,8 +279,15 @@ def attachment_add(*, complaint: Complaint, stream: IO[bytes], original_name: st
             _("The file %(name)s is not a kind we can accept. Send photos, PDFs, audio, video or office documents.")
             % {"name": original_name}
         )
+    return info
+
+
+def _attachment_store(stream: IO[bytes], original_name: str, info: uploads.Inspected, *, actor: Any) -> Attachment:
+    """Write a checked file to private storage and return its row, not yet saved or linked.
+
+    The write is noted for ``files_removed_on_failure()``, which must surround this call.
+    """
     attachment = Attachment(
-        complaint=complaint,
         original_name=safe_display_name(original_name),
         size=info.size,
         content_type=info.content_type,
@@ -230,12 +296,17 @@ def attachment_add(*, complaint: Complaint, stream: IO[bytes], original_name: st
     )
     attachment.file.save("upload", File(stream), save=False)
     note_written(attachment.file.storage, attachment.file.name)
+    return attachment
+
+
+def _attachment_record(attachment: Attachment, *, complaint: Complaint, actor: Any) -> Attachment:
+    attachment.complaint = complaint
     attachment.save()
     audit.record(
         "attachment.stored",
         target=complaint,
         actor=actor,
-        data={"sha256": info.sha256, "size": info.size, "content_type": info.content_type},
+        data={"sha256": attachment.sha256, "size": attachment.size, "content_type": attachment.content_type},
     )
     return attachment
 
@@ -339,12 +410,18 @@ def complaint_submit(
 ) -> Complaint:
     """File a complaint from the intake form, with its files, exactly once.
 
-    Everything is created in one transaction: the complaint, its parties, officers and
-    allegations, the attachments, the first public timeline entry and the audit event. Files are
-    written only inside that transaction's guard, so a failure leaves neither a row nor a file. A
-    second call with the same idempotency key (a double click, a retry after a timeout, a second
-    tab) returns the first complaint and stores nothing. The status code is kept only as a salted
-    hash. The receipt email is queued after commit.
+    The slow work comes first and outside any transaction: the status code is hashed, every part
+    is validated and every file is checked, hashed and stored. Then one short transaction takes
+    the tracking number (which locks the sequence row until it ends, so every other submission
+    waits for it) and inserts the complaint, its parties, officers, allegations, attachments, the
+    first public timeline entry and the audit event. Call it outside any transaction, or the lock
+    lasts as long as the caller's.
+
+    The file writes and the transaction share one ``files_removed_on_failure()`` guard, so a
+    failure at any point, commit included, leaves neither a row nor a file. A second call with
+    the same idempotency key (a double click, a retry after a timeout, a second tab) returns the
+    first complaint and keeps nothing of its own. The status code is kept only as a keyed HMAC.
+    The receipt email is queued after commit.
     """
     from oversight.tasks import enqueue
 
@@ -356,42 +433,44 @@ def complaint_submit(
         return existing
     incident = form_data.get("incident", {})
     anonymity, parties = _parties_from_form(form_data.get("about", {}), form_data.get("witnesses", []), language)
-    consent_id = form_data.get("consent", {}).get("consent_id")
+    plan = _complaint_plan(
+        narrative=incident.get("narrative", ""),
+        channel=channel,
+        language=language,
+        anonymity=anonymity,
+        received_at=received_at,
+        incident_date=_date_or_none(incident.get("date")),
+        incident_date_precision=incident.get("date_precision") or Complaint.Precision.EXACT,
+        incident_time=_time_or_none(incident.get("time")),
+        incident_time_precision=incident.get("time_precision") or Complaint.Precision.UNKNOWN,
+        location_text=incident.get("location", ""),
+        district_id=incident.get("district_id"),
+        agency_id=None,
+        parties=parties,
+        subjects=_subjects_from_form(form_data.get("officers", []), form_data.get("kinds", [])),
+        actor=actor,
+        idempotency_key=idempotency_key,
+        status_code_hash=status_codes.status_code_digest(status_code),
+        consent_id=form_data.get("consent", {}).get("consent_id"),
+    )
+    checked = [(stream, name, _attachment_check(stream, name)) for stream, name in files]
     try:
-        with files_removed_on_failure(), transaction.atomic():
-            complaint = complaint_create(
-                idempotent=False,
-                narrative=incident.get("narrative", ""),
-                channel=channel,
-                received_at=received_at,
-                language=language,
-                anonymity=anonymity,
-                incident_date=_date_or_none(incident.get("date")),
-                incident_date_precision=incident.get("date_precision") or Complaint.Precision.EXACT,
-                incident_time=_time_or_none(incident.get("time")),
-                incident_time_precision=incident.get("time_precision") or Complaint.Precision.UNKNOWN,
-                location_text=incident.get("location", ""),
-                district_id=incident.get("district_id"),
-                parties=parties,
-                subjects=_subjects_from_form(form_data.get("officers", []), form_data.get("kinds", [])),
-                actor=actor,
-                idempotency_key=idempotency_key,
-            )
-            complaint.status_code_hash = make_password(normalise_status_code(status_code))
-            complaint.consent_id = consent_id
-            complaint.save(update_fields=["status_code_hash", "consent", "updated_at"])
-            for stream, name in files:
-                attachment_add(complaint=complaint, stream=stream, original_name=name, actor=actor)
-            PublicTimelineEntry.objects.create(
-                complaint=complaint, stage=PublicStage.RECEIVED, occurred_at=complaint.received_at
-            )
-            audit.record(
-                "complaint.submitted",
-                target=complaint,
-                actor=actor,
-                data={"channel": channel, "anonymity": anonymity, "language": language, "files": len(files)},
-            )
-            enqueue(send_receipt_email, complaint.pk)
+        with files_removed_on_failure():
+            stored = [_attachment_store(stream, name, info, actor=actor) for stream, name, info in checked]
+            with transaction.atomic():
+                complaint = _complaint_insert(plan, actor=actor)
+                for attachment in stored:
+                    _attachment_record(attachment, complaint=complaint, actor=actor)
+                PublicTimelineEntry.objects.create(
+                    complaint=complaint, stage=PublicStage.RECEIVED, occurred_at=complaint.received_at
+                )
+                audit.record(
+                    "complaint.submitted",
+                    target=complaint,
+                    actor=actor,
+                    data={"channel": channel, "anonymity": anonymity, "language": language, "files": len(files)},
+                )
+                enqueue(send_receipt_email, complaint.pk)
     except IntegrityError:
         # The same submission won a race in another request: that one is the complaint.
         existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
@@ -412,16 +491,23 @@ def status_code_new() -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
-def normalise_status_code(code: str) -> str:
-    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+def complaint_status_code_check(*, complaint: Complaint | None, code: str) -> bool:
+    """Whether ``code`` opens ``complaint``'s public status.
 
-
-def status_code_matches(complaint: Complaint | None, code: str) -> bool:
-    """Constant work whether or not the complaint exists, so timing does not tell them apart."""
-    if complaint is None or not complaint.status_code_hash:
-        make_password(normalise_status_code(code))  # the same hashing cost as a real check
+    A missing complaint costs the same HMAC as a wrong code, so the timing does not tell a wrong
+    number from a wrong code. A code still stored as a password hash from before the HMAC form is
+    checked at that hash's cost and, when right, rewritten in the HMAC form, so the slow path
+    goes away as residents come back. The rewrite is conditional on the old value, so two
+    concurrent lookups cannot overwrite anything else.
+    """
+    stored = complaint.status_code_hash if complaint is not None else ""
+    if not status_codes.status_code_matches(code, stored):
         return False
-    return check_password(normalise_status_code(code), complaint.status_code_hash)
+    if status_codes.is_legacy(stored):
+        upgraded = status_codes.status_code_digest(code)
+        Complaint.objects.filter(pk=complaint.pk, status_code_hash=stored).update(status_code_hash=upgraded)
+        complaint.status_code_hash = upgraded
+    return True
 
 
 __all__ = [
@@ -429,11 +515,11 @@ __all__ = [
     "SubjectData",
     "attachment_add",
     "complaint_create",
+    "complaint_status_code_check",
     "complaint_submit",
     "files_removed_on_failure",
     "format_tracking_number",
     "normalise_status_code",
-    "status_code_matches",
     "status_code_new",
     "tracking_number_issue",
 ]

@@ -1,13 +1,14 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from oversight import audit
+from oversight.pagination import KnownCountPaginator, keyset_page_for_request, querystring
 
 from . import selectors
-from .forms import IntakeQueueFilterForm
+from .forms import ComplaintListFilterForm, IntakeQueueFilterForm
 from .models import Complaint
 
 PAGE_SIZE = 50
@@ -15,21 +16,34 @@ PAGE_SIZE = 50
 
 @login_required
 def complaint_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    if status not in Complaint.Status.values:
-        status = ""
-    queryset = selectors.complaint_list_for_user(user=request.user, status=status or None)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    """Keyset pages ("Previous" / "Next" from a cursor), so page 500 costs what page 1 costs."""
+    form = ComplaintListFilterForm(request.GET)
+    filters = form.filters()
+    page = keyset_page_for_request(
+        request,
+        selectors.complaint_list_for_user(user=request.user, **filters),
+        ordering=selectors.COMPLAINT_LIST_ORDER,
+        per_page=PAGE_SIZE,
+        total=selectors.complaint_list_total(user=request.user, **filters),
+    )
+    if page.invalid_cursor:
+        messages.warning(request, _("That page link could not be read, so the first page is shown."))
     return render(
         request,
         "complaints/complaint_list.html",
-        {"page": page, "status": status, "statuses": Complaint.Status.choices},
+        {
+            "form": form,
+            "forms_with_errors": [form] if form.errors else [],
+            "page": page,
+            "querystring": querystring({"status": filters["status"], "district": filters["district_id"]}),
+        },
     )
 
 
 @login_required
 @permission_required("complaints.triage_complaint", raise_exception=True)
 def intake_queue(request: HttpRequest) -> HttpResponse:
+    """Numbered pages; the total comes from the status breakdown, so there is no extra count."""
     form = IntakeQueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.intake_queue_for_user(
@@ -41,8 +55,9 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
         language=filters.get("language", ""),
         newest_first=filters.get("order") == "newest",
     )
-    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("id")))
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.intake_queue_counts(queue=queryset)
+    paginator = KnownCountPaginator(queryset, PAGE_SIZE, count=sum(counts.values()))
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -52,8 +67,8 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "querystring": query.urlencode(),
-            "count_received": counts.get(Complaint.Status.RECEIVED, 0),
-            "count_in_triage": counts.get(Complaint.Status.IN_TRIAGE, 0),
+            "count_received": counts[Complaint.Status.RECEIVED],
+            "count_in_triage": counts[Complaint.Status.IN_TRIAGE],
         },
     )
 

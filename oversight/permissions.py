@@ -11,15 +11,28 @@ A model-level permission never widens an object scope here: ``visible_for`` and 
 at object permissions only (``accept_global_perms=False``). Where a role really does see every
 object (a supervisor sees every case) the selector says so explicitly with its own permission,
 such as ``complaints.view_all_complaints``, instead of it happening by accident.
+
+Object permissions on complaints are stored in guardian's *direct* foreign-key tables
+(``complaints.ComplaintUserObjectPermission`` and ``ComplaintGroupObjectPermission``): a grant row
+points at the complaint's integer id, so scoping a list is a semi-join of indexed integer ids to
+the primary key rather than a comparison of guardian's varchar ``object_pk`` with every complaint
+id cast to text. Complaints are the only objects ever granted; a model without direct tables would still
+work through guardian's generic tables, only slower.
 """
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet, Subquery
 from guardian.core import ObjectPermissionChecker
+
+# Re-exported for the direct permission models in ``complaints.models``: guardian stays imported here only.
+from guardian.models import GroupObjectPermissionBase as GroupObjectPermissionBase
+from guardian.models import UserObjectPermissionBase as UserObjectPermissionBase
 from guardian.shortcuts import assign_perm, get_objects_for_user, get_users_with_perms, remove_perm
 
 from . import audit
@@ -168,6 +181,62 @@ def _grant_data(user_or_group: Any, perm: str) -> dict[str, Any]:
     return {"perm": perm, "user": user_or_group.get_username(), "user_id": user_or_group.pk}
 
 
+@functools.cache
+def _direct_models(model: type[Model]) -> tuple[type[Model], type[Model]] | None:
+    """The direct (foreign-key) user and group permission models for ``model``, or ``None`` when it
+    has none and grants live in guardian's generic tables. Found the way guardian finds them (a
+    reverse relation from a subclass of its base classes, through ``content_object``), without
+    the content-type query guardian's own lookup makes."""
+
+    def find(base: type[Model]) -> type[Model] | None:
+        for relation in model._meta.related_objects:
+            related = relation.related_model
+            if (
+                relation.field.name == "content_object"
+                and issubclass(related, base)
+                and not related.objects.is_generic()
+                and getattr(related, "enabled", True)
+            ):
+                return related
+        return None
+
+    user_model, group_model = find(UserObjectPermissionBase), find(GroupObjectPermissionBase)
+    if user_model is None or group_model is None:
+        return None
+    return user_model, group_model
+
+
+def _permission_id(model: type[Model], perm: str) -> Subquery:
+    """The id of ``perm`` on ``model`` as a scalar subquery: the database resolves it once per
+    statement, so no extra round trip and no cached id that a flushed database could outdate."""
+    app_label, _dot, codename = perm.rpartition(".")
+    meta = model._meta
+    if app_label and app_label != meta.app_label:
+        raise ValueError(f"{perm} is not a permission of {meta.label}")
+    return Subquery(
+        Permission.objects.filter(
+            content_type__app_label=meta.app_label, content_type__model=meta.model_name, codename=codename
+        ).values("pk")[:1]
+    )
+
+
+def _granted_ids(
+    user: Any, perm: str, model: type[Model], direct: tuple[type[Model], type[Model]], *, pk: Any = None
+) -> QuerySet:
+    """The ids of the ``model`` rows on which ``user`` holds ``perm``, directly or through a group:
+    the user's rows ``UNION ALL`` their groups' rows of the direct tables, both served by the
+    unique (user or group, permission, object) index. ``pk`` narrows it to one object."""
+    user_rows, group_rows = direct
+    permission = _permission_id(model, perm)
+    mine = user_rows.objects.filter(user=user, permission=permission)
+    groups = group_rows.objects.filter(
+        group__in=user.groups.through.objects.filter(user=user).values("group_id"), permission=permission
+    )
+    if pk is not None:
+        mine, groups = mine.filter(content_object_id=pk), groups.filter(content_object_id=pk)
+    return mine.values("content_object_id").union(groups.values("content_object_id"), all=True)
+
+
 def visible_for(user: Any, perm: str, queryset: QuerySet) -> QuerySet:
     """The objects in ``queryset`` on which ``user`` holds ``perm`` as an *object* permission.
 
@@ -177,7 +246,14 @@ def visible_for(user: Any, perm: str, queryset: QuerySet) -> QuerySet:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
-    return get_objects_for_user(user, perm, klass=queryset, accept_global_perms=False, with_superuser=True)
+    if user.is_superuser:
+        return queryset
+    direct = _direct_models(queryset.model)
+    if direct is None:
+        return get_objects_for_user(user, perm, klass=queryset, accept_global_perms=False, with_superuser=True)
+    # An IN over the ids lets the planner join them to the primary key (a semi-join on integers)
+    # rather than test each row of the queryset against the grants.
+    return queryset.filter(pk__in=_granted_ids(user, perm, queryset.model, direct))
 
 
 def user_can(user: Any, perm: str, obj: Model) -> bool:
@@ -186,37 +262,67 @@ def user_can(user: Any, perm: str, obj: Model) -> bool:
         return False
     if user.is_superuser:
         return True
-    codename = perm.split(".", 1)[-1]
-    return ObjectPermissionChecker(user).has_perm(codename, obj)
+    model = type(obj)
+    direct = _direct_models(model)
+    if direct is None:
+        codename = perm.split(".", 1)[-1]
+        return ObjectPermissionChecker(user).has_perm(codename, obj)
+    return _granted_ids(user, perm, model, direct, pk=obj.pk).exists()
 
 
 def users_with_access(obj: Model, perm: str) -> list[Any]:
-    """Users holding ``perm`` on ``obj`` directly or through a group (for indexing and notices)."""
-    codename = perm.split(".", 1)[-1]
-    holders = get_users_with_perms(obj, attach_perms=True, with_group_users=True)
-    return [user for user, perms in holders.items() if codename in perms]
+    """Active users holding ``perm`` on ``obj`` directly or through a group (for indexing and
+    notices), in id order. A superuser counts only if they hold some grant on ``obj``."""
+    model = type(obj)
+    direct = _direct_models(model)
+    if direct is None:
+        codename = perm.split(".", 1)[-1]
+        holders = get_users_with_perms(obj, attach_perms=True, with_group_users=True)
+        return [user for user, perms in holders.items() if codename in perms]
+    user_rows, group_rows = direct
+    permission = _permission_id(model, perm)
+    on_obj = user_rows.objects.filter(content_object=obj)
+    groups_on_obj = group_rows.objects.filter(content_object=obj)
+    holds = Q(pk__in=on_obj.filter(permission=permission).values("user_id")) | Q(
+        groups__in=groups_on_obj.filter(permission=permission).values("group_id")
+    )
+    # A superuser has every permission on an object guardian relates them to at all.
+    related_superuser = Q(is_superuser=True) & (
+        Q(pk__in=on_obj.values("user_id")) | Q(groups__in=groups_on_obj.values("group_id"))
+    )
+    users = get_user_model().objects.filter(holds | related_superuser, is_active=True)
+    return list(users.distinct().order_by("pk"))
 
 
 def grant_bulk(user_or_group: Any, perms: Iterable[str], objects: list[Model]) -> int:
     """Give one user ``perms`` on many objects in a few queries (demo data and imports).
 
-    Not audited row by row: the caller records one event for the whole operation.
+    Not audited row by row: the caller records one event for the whole operation. Rows that
+    already exist are left as they are.
     """
     from django.contrib.contenttypes.models import ContentType
     from guardian.models import GroupObjectPermission, UserObjectPermission
 
     if not objects:
         return 0
-    content_type = ContentType.objects.get_for_model(objects[0])
+    model_class = type(objects[0])
+    content_type = ContentType.objects.get_for_model(model_class)
     wanted = _permissions(perms)
-    if isinstance(user_or_group, Group):
-        model, owner = GroupObjectPermission, {"group": user_or_group}
+    misfits = [p for p in wanted if p.content_type_id != content_type.pk]
+    if misfits:
+        raise ValueError(f"Not permissions of {model_class._meta.label}: {', '.join(p.codename for p in misfits)}")
+    is_group = isinstance(user_or_group, Group)
+    owner = {"group": user_or_group} if is_group else {"user": user_or_group}
+    direct = _direct_models(model_class)
+    if direct is not None:
+        model = direct[1] if is_group else direct[0]
+        rows = [model(permission=perm, content_object=obj, **owner) for obj in objects for perm in wanted]
     else:
-        model, owner = UserObjectPermission, {"user": user_or_group}
-    rows = [
-        model(permission=perm, content_type=content_type, object_pk=str(obj.pk), **owner)
-        for obj in objects
-        for perm in wanted
-    ]
+        model = GroupObjectPermission if is_group else UserObjectPermission
+        rows = [
+            model(permission=perm, content_type=content_type, object_pk=str(obj.pk), **owner)
+            for obj in objects
+            for perm in wanted
+        ]
     model.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     return len(rows)

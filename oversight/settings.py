@@ -21,19 +21,22 @@ DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _secret_key() -> str:
-    """The configured key, or one generated once and kept in DATA_DIR for local use."""
-    configured = env.str("SECRET_KEY", default="")
+def _key(variable: str, file_name: str) -> str:
+    """The key configured in ``variable``, or one generated once and kept in DATA_DIR for local use."""
+    configured = env.str(variable, default="")
     if configured:
         return configured
-    key_file = DATA_DIR / "secret_key"
+    key_file = DATA_DIR / file_name
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(64))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _key("SECRET_KEY", "secret_key")
+# Keys the HMAC that stores residents' status codes. Separate from SECRET_KEY so rotating the
+# signing key does not lock residents out; changing this one invalidates every code issued.
+STATUS_CODE_KEY = _key("STATUS_CODE_KEY", "status_code_key")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
