@@ -23,7 +23,8 @@ PNG_BYTES = bytes.fromhex(
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
 
-# The answers of tests/public_portal/intake_flow.py, step by step.
+# The answers of tests/public_portal/intake_flow.py, step by step. Written out here rather than
+# imported: the load clients run without Django, and that module needs Django set up.
 INCIDENT = {
     "date_precision": "exact",
     "date": "2026-03-12",

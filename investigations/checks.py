@@ -22,7 +22,9 @@ DECIDED = (S.DECIDED, S.CLOSED)
 Problem = tuple[str, str, str]
 
 
-def _rows(queryset: QuerySet[Complaint], problem: str) -> Iterator[Problem]:
+def problem_rows(queryset: QuerySet[Complaint], problem: str) -> Iterator[Problem]:
+    """Each complaint of ``queryset`` as a ``(tracking number, status, problem)`` row, in id order
+    (shared by the checks higher parts register)."""
     for tracking_number, status in queryset.order_by("id").values_list("tracking_number", "status").iterator():
         yield tracking_number, status, problem
 
@@ -30,7 +32,7 @@ def _rows(queryset: QuerySet[Complaint], problem: str) -> Iterator[Problem]:
 def contradictions() -> Iterator[Problem]:
     """Case work's own: the investigation, proposals, finals and closure details each status needs."""
     investigation = Investigation.objects.filter(complaint=OuterRef("pk"))
-    yield from _rows(
+    yield from problem_rows(
         Complaint.objects.filter(status__in=WORKED).filter(~Exists(investigation)),
         _("past triage but has no investigation"),
     )
@@ -39,29 +41,31 @@ def contradictions() -> Iterator[Problem]:
             Finding.objects.filter(allegation=OuterRef("pk")).exclude(proposed_disposition="").exclude(rationale="")
         )
     )
-    yield from _rows(
+    yield from problem_rows(
         Complaint.objects.filter(status__in=FINDINGS_MADE).filter(Exists(without_proposal)),
         _("findings were submitted but an allegation has no proposed finding with a rationale"),
     )
-    yield from _rows(
+    yield from problem_rows(
         Complaint.objects.filter(status__in=FINDINGS_MADE).filter(
             ~Exists(Allegation.objects.filter(complaint=OuterRef("pk")))
         ),
         _("findings were submitted but the case has no allegations"),
     )
-    yield from _rows(
+    yield from problem_rows(
         Complaint.objects.filter(status__in=FINDINGS_MADE).filter(Exists(investigation.filter(Q(public_summary="")))),
         _("findings were submitted without the public summary"),
     )
     without_final = Allegation.objects.filter(complaint=OuterRef("pk")).filter(
         ~Exists(Finding.objects.filter(allegation=OuterRef("pk")).exclude(final_disposition=""))
     )
-    yield from _rows(
+    yield from problem_rows(
         Complaint.objects.filter(status__in=DECIDED).filter(Exists(without_final)),
         _("decided or closed but an allegation has no final finding"),
     )
-    yield from _rows(Complaint.objects.filter(status=S.REFERRED, referred_to=""), _("referred but names no agency"))
-    yield from _rows(
+    yield from problem_rows(
+        Complaint.objects.filter(status=S.REFERRED, referred_to=""), _("referred but names no agency")
+    )
+    yield from problem_rows(
         Complaint.objects.filter(status=S.ADMINISTRATIVELY_CLOSED, closure_reason=""),
         _("closed in triage without a reason"),
     )

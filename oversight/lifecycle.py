@@ -186,20 +186,29 @@ class Lifecycle:
     def guard_names(self, action: str) -> list[str]:
         return list(self._guards.get(action, {}))
 
-    def may(self, actor: Any, obj: Any, move: Move) -> bool:
-        """Whether ``actor`` may make ``move`` on ``obj`` by its rule (guards aside)."""
+    def may(self, actor: Any, obj: Any, move: Move, _answers: dict[str, bool] | None = None) -> bool:
+        """Whether ``actor`` may make ``move`` on ``obj`` by its rule (guards aside). ``_answers``
+        keeps each rule's answer for one actor and object, so moves sharing a rule ask it once."""
         if not (getattr(actor, "is_authenticated", False) and actor.is_active):
             return False
         check = self._rules.get(move.rule)
-        if check is not None and check(actor, obj):
-            return True
+        if check is not None:
+            if _answers is None:
+                allowed = check(actor, obj)
+            elif move.rule in _answers:
+                allowed = _answers[move.rule]
+            else:
+                allowed = _answers[move.rule] = check(actor, obj)
+            if allowed:
+                return True
         if check is None and "." in move.rule and actor.has_perm(move.rule):
             return True
         return any(permit(actor, obj) for permit in self._permits.get(move.action, {}).values())
 
     def available(self, obj: Any, actor: Any) -> list[Move]:
         """The moves ``actor`` may make on ``obj`` now: the buttons a page draws."""
-        return [m for m in self.moves_from(getattr(obj, self.status_field)) if self.may(actor, obj, m)]
+        answers: dict[str, bool] = {}
+        return [m for m in self.moves_from(getattr(obj, self.status_field)) if self.may(actor, obj, m, answers)]
 
     def blockers(self, obj: Any, actor: Any, move: Move, params: dict[str, Any] | None = None) -> list[str]:
         """What the guards would refuse now, without moving or locking (for a page to explain why a

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
-from investigations.checks import DECIDED, Problem, _rows
+from investigations.checks import DECIDED, Problem, problem_rows
 
 from .models import BoardDecision
 
@@ -18,7 +18,7 @@ def contradictions() -> Iterator[Problem]:
     decision = BoardDecision.objects.filter(
         complaint=OuterRef("pk"), kind__in=[BoardDecision.Kind.ADOPT, BoardDecision.Kind.MODIFY]
     )
-    yield from _rows(
+    yield from problem_rows(
         Complaint.objects.filter(status__in=DECIDED).filter(~Exists(decision)),
         _("decided or closed but the board recorded no decision adopting or modifying the findings"),
     )
