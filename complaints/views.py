@@ -77,7 +77,7 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
 def complaint_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     complaint = selectors.complaint_get_for_user(user=request.user, tracking_number=tracking_number)
     audit.record("complaint.viewed", target=complaint)
-    subjects = complaint.subject_officers.select_related("officer").prefetch_related("allegations__category")
+    subjects = complaint.subject_officers.select_related("officer").prefetch_related("allegations__category__parent")
     return render(
         request,
         "complaints/complaint_detail.html",

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from complaints.selectors import complaint_visible_queryset
+from complaints.selectors import complaint_visible_to
 from oversight.lifecycle import Lifecycle, Move, MoveContext
 
 from .models import Subpoena, SubpoenaEvent
@@ -96,7 +96,7 @@ def _record_event(ctx: MoveContext) -> SubpoenaEvent:
 
 def _may_authorize(user: Any, subpoena: Subpoena) -> bool:
     # The permission says what they may do, not to which case: they must also be able to see this one.
-    return user.has_perm(AUTHORIZE_PERM) and complaint_visible_queryset(user).filter(pk=subpoena.complaint_id).exists()
+    return user.has_perm(AUTHORIZE_PERM) and complaint_visible_to(user, subpoena.complaint)
 
 
 SUBPOENA_LIFECYCLE = Lifecycle(

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from complaints.models import Allegation, Complaint, PublicTimelineEntry
-from complaints.selectors import complaint_visible_queryset
+from complaints.selectors import complaint_visible_to
 from complaints.stages import public_stage
 from oversight import permissions
 from oversight.lifecycle import Lifecycle, Move, MoveContext
@@ -254,10 +254,7 @@ def can_work(user: Any, complaint: Complaint) -> bool:
 
 
 def _may_triage(user: Any, complaint: Complaint) -> bool:
-    return (
-        user.has_perm("complaints.triage_complaint")
-        and complaint_visible_queryset(user).filter(pk=complaint.pk).exists()
-    )
+    return user.has_perm("complaints.triage_complaint") and complaint_visible_to(user, complaint)
 
 
 # --- What each move records -------------------------------------------------------------------------

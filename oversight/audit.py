@@ -184,6 +184,8 @@ def record(
         raise UnregisteredAction(f"Audit action {action!r} is not registered in oversight.audit.ACTIONS")
     if outcome not in Outcome.values:
         raise ValueError(f"Unknown audit outcome {outcome!r}")
+    # Every write records an event: what the request remembered may no longer hold.
+    context.forget_remembered()
     ctx = context.current()
     if actor is None:
         actor = ctx.user

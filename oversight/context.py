@@ -6,11 +6,13 @@ commands and tasks can set them with ``acting_as`` so their writes are attribute
 
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,42 @@ def set_context(context: RequestContext) -> Any:
 
 def reset_context(token: Any) -> None:
     _current.reset(token)
+
+
+# --- Answers remembered for one request -----------------------------------------------------------
+
+# A page asks the same questions many times (may this user change this case? is she seated on the
+# board? recused on this case?): the moves' rules, the frame, the tabs and the template each ask.
+# Inside ``request_memo`` the first answer is kept and reused; every audited write (``audit.record``,
+# which every write makes) forgets them all, so nothing read after a change is stale. Outside a
+# request (commands, tasks, services called from tests) nothing is kept.
+_memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("oversight_request_memo", default=None)
+
+
+@contextmanager
+def request_memo() -> Iterator[None]:
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def remembered(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, or its earlier answer for ``key`` within this request."""
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def forget_remembered() -> None:
+    """Drop every remembered answer (after a write that may change them)."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
 
 
 class RequestContextLogFilter(logging.Filter):

@@ -44,7 +44,8 @@ class RequestContextMiddleware:
 
 
 class RequestUserMiddleware:
-    """After authentication, adds the user to the request context."""
+    """After authentication, adds the user to the request context, and remembers the answers to
+    the request's repeated access questions for its length (``context.request_memo``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -54,7 +55,8 @@ class RequestUserMiddleware:
         user = request.user if request.user.is_authenticated else None
         token = context.set_context(context.RequestContext(request_id=ctx.request_id, ip=ctx.ip, user=user))
         try:
-            return self.get_response(request)
+            with context.request_memo():
+                return self.get_response(request)
         finally:
             context.reset_context(token)
 

@@ -35,7 +35,7 @@ from guardian.models import GroupObjectPermissionBase as GroupObjectPermissionBa
 from guardian.models import UserObjectPermissionBase as UserObjectPermissionBase
 from guardian.shortcuts import assign_perm, get_objects_for_user, get_users_with_perms, remove_perm
 
-from . import audit
+from . import audit, context
 
 
 class Role:
@@ -154,23 +154,32 @@ def setup_roles() -> dict[str, bool]:
 def has_role(user: Any, role: str) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
+    if role in ROLE_PERMISSIONS:
+        return role in roles_of(user)
     return user.groups.filter(name=role).exists()
 
 
 def roles_of(user: Any) -> list[str]:
+    """The user's roles, read once per request (a page's menu, panels and rules each ask)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(user.groups.filter(name__in=ROLE_PERMISSIONS).values_list("name", flat=True))
+    held = context.remembered(
+        ("roles", user.pk),
+        lambda: tuple(user.groups.filter(name__in=ROLE_PERMISSIONS).order_by("name").values_list("name", flat=True)),
+    )
+    return list(held)
 
 
 def grant(user_or_group: Any, perm: str, obj: Model) -> None:
     """Give one user (or group) ``perm`` ("app.codename") on one object, and audit it."""
+    context.forget_remembered()
     assign_perm(perm, user_or_group, obj)
     audit.record("permission.granted", target=obj, data=_grant_data(user_or_group, perm))
 
 
 def revoke(user_or_group: Any, perm: str, obj: Model) -> None:
     """Take ``perm`` on one object away from one user (or group), and audit it."""
+    context.forget_remembered()
     remove_perm(perm, user_or_group, obj)
     audit.record("permission.revoked", target=obj, data=_grant_data(user_or_group, perm))
 
@@ -267,7 +276,27 @@ def user_can(user: Any, perm: str, obj: Model) -> bool:
     if direct is None:
         codename = perm.split(".", 1)[-1]
         return ObjectPermissionChecker(user).has_perm(codename, obj)
-    return _granted_ids(user, perm, model, direct, pk=obj.pk).exists()
+    app_label, _dot, codename = perm.rpartition(".")
+    if app_label and app_label != model._meta.app_label:
+        raise ValueError(f"{perm} is not a permission of {model._meta.label}")
+    # Every permission held on the object in one read, kept for the request: a case page asks
+    # may-view, may-change and each move's rule of the same case.
+    held = context.remembered(
+        ("object-permissions", user.pk, model._meta.label, obj.pk),
+        lambda: _codenames_held(user, model, direct, obj.pk),
+    )
+    return codename in held
+
+
+def _codenames_held(user: Any, model: type[Model], direct: tuple[type[Model], type[Model]], pk: Any) -> frozenset[str]:
+    """Every permission ``user`` holds on one object, directly or through a group, in one query
+    served by the (object, user or group) indexes."""
+    user_rows, group_rows = direct
+    mine = user_rows.objects.filter(user=user, content_object_id=pk).values_list("permission__codename", flat=True)
+    groups = group_rows.objects.filter(
+        group__in=user.groups.through.objects.filter(user=user).values("group_id"), content_object_id=pk
+    ).values_list("permission__codename", flat=True)
+    return frozenset(mine.union(groups, all=True))
 
 
 def users_with_access(obj: Model, perm: str) -> list[Any]:
@@ -305,6 +334,7 @@ def grant_bulk(user_or_group: Any, perms: Iterable[str], objects: list[Model]) -
 
     if not objects:
         return 0
+    context.forget_remembered()
     model_class = type(objects[0])
     content_type = ContentType.objects.get_for_model(model_class)
     wanted = _permissions(perms)

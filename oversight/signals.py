@@ -1,8 +1,9 @@
-"""Receivers that only feed history: no business rules here."""
+"""Receivers that feed history and keep per-request memos honest: no business rules here."""
 
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from simple_history.signals import pre_create_historical_record
 
-from .context import current
+from .context import current, forget_remembered
 
 
 def _history_context(sender, history_instance, **kwargs) -> None:
@@ -12,5 +13,13 @@ def _history_context(sender, history_instance, **kwargs) -> None:
         history_instance.history_request_id = ctx.request_id
 
 
+def _forget_after_write(sender, **kwargs) -> None:
+    # A row saved or deleted may change an answer the request remembered (a grant, a recusal, a
+    # board seat): forget them all. Costs a context lookup when no request memo is active.
+    forget_remembered()
+
+
 def connect() -> None:
     pre_create_historical_record.connect(_history_context, dispatch_uid="oversight.history_context")
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_forget_after_write, dispatch_uid=f"oversight.forget_after_write.{id(signal)}")

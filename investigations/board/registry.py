@@ -170,7 +170,7 @@ def _dashboard_panel(request: Any) -> str | None:
     user = request.user
     context: dict[str, Any] = {"request": request}
     if is_current_member(user):
-        context["queue"] = board_queue_for(user)[:10]
+        context["queue"] = board_queue_for(user, limit=10)
         context["is_member"] = True
     if user.has_perm("investigations.approve_findings"):
         context["overdue_responses"] = list(department_responses_overdue()[:50])

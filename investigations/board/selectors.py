@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from complaints.models import Allegation, Complaint
 from investigations.models import GeneratedDocument, StatusChange, TollingPeriod
 from investigations.selectors import can_work, case_get_for_user
-from oversight import audit, permissions
+from oversight import audit, context, permissions
 
 from .membership import current_memberships, is_current_member, is_recused
 from .models import (
@@ -77,7 +77,7 @@ def board_case_allegations(complaint: Complaint) -> list[Allegation]:
     """The case's allegations with category, officer and proposed finding, in one query."""
     return list(
         Allegation.objects.filter(complaint=complaint)
-        .select_related("category", "subject_officer__officer", "finding")
+        .select_related("category__parent", "subject_officer__officer", "finding")
         .order_by("id")
     )
 
@@ -120,7 +120,10 @@ def live_votes(complaint: Complaint) -> QuerySet[Vote]:
         .filter(complaint=complaint)
         .select_related("member")
         .prefetch_related(
-            Prefetch("proposals", queryset=VoteProposal.objects.select_related("allegation").order_by("allegation_id"))
+            Prefetch(
+                "proposals",
+                queryset=VoteProposal.objects.select_related("allegation__category__parent").order_by("allegation_id"),
+            )
         )
     )
 
@@ -162,32 +165,62 @@ def board_quorum_statuses(complaints: Sequence[Complaint]) -> dict[int, QuorumSt
 
 
 def board_quorum_status(complaint: Complaint) -> QuorumStatus:
-    return board_quorum_statuses([complaint])[complaint.pk]
+    """One case's quorum, worked out once per request (the page, the decision service and the
+    ``board.quorum`` guard all ask; a vote, recusal or any other write in between makes it
+    recomputed, see ``oversight.context.remembered``)."""
+    return context.remembered(("board-quorum", complaint.pk), lambda: board_quorum_statuses([complaint])[complaint.pk])
 
 
-def board_queue_for(user: Any) -> list[Complaint]:
-    """Cases in board review referred to ``user`` (not recused) that await their vote, oldest
-    first, each with ``deadline`` and ``quorum`` attached. Empty for anyone not on the board now."""
+# The queue's order, oldest referral first; keyset pages walk it from a (received_at, id) cursor.
+BOARD_QUEUE_ORDER = ("received_at", "id")
+
+
+def board_queue_queryset(user: Any) -> QuerySet[Complaint]:
+    """Cases in board review referred to ``user`` (not recused) that await their vote, loading only
+    what the queue shows and the deadline needs. Empty for anyone not on the board now."""
     if not is_current_member(user):
-        return []
-    from ..deadlines import deadline_for
-
+        return Complaint.objects.none()
     voted = current_votes().filter(member=user).values("complaint_id")
-    cases = list(
+    return (
         board_member_visible_cases(user)
         .filter(status=S.BOARD_REVIEW)
         .exclude(pk__in=voted)
         .select_related("district", "investigation")
+        .only(
+            "tracking_number",
+            "status",
+            "received_at",
+            "district__name",
+            "investigation__id",
+            "investigation__complaint_id",
+            "investigation__discovery_date",
+        )
         .prefetch_related(
             Prefetch("investigation__tolling_periods", queryset=TollingPeriod.objects.order_by("start", "id"))
         )
+        .order_by(*BOARD_QUEUE_ORDER)
     )
+
+
+def with_queue_facts(cases: Sequence[Complaint]) -> list[Complaint]:
+    """``cases`` (a page of the queue), each with ``deadline`` and ``quorum`` attached: three
+    queries for the quorum of the whole page, whatever its size."""
+    from ..deadlines import deadline_for
+
+    cases = list(cases)
     statuses = board_quorum_statuses(cases)
     for case in cases:
         investigation = getattr(case, "investigation", None)
         case.deadline = deadline_for(investigation) if investigation is not None else None
         case.quorum = statuses[case.pk]
     return cases
+
+
+def board_queue_for(user: Any, limit: int | None = None) -> list[Complaint]:
+    """The first ``limit`` cases of the member's queue (all when None), oldest first, each with
+    ``deadline`` and ``quorum``."""
+    queryset = board_queue_queryset(user)
+    return with_queue_facts(queryset[:limit] if limit is not None else queryset)
 
 
 def check_voter(member: Any, complaint: Complaint) -> None:
@@ -268,7 +301,7 @@ def decision_allegations(complaint: Complaint) -> list[Allegation]:
     """The case's allegations with their finding and department response loaded, in one query."""
     return list(
         Allegation.objects.filter(complaint=complaint)
-        .select_related("category", "subject_officer__officer", "finding", "finding__department_response")
+        .select_related("category__parent", "subject_officer__officer", "finding", "finding__department_response")
         .order_by("subject_officer_id", "id")
     )
 

@@ -84,6 +84,11 @@ class AllegationForm(forms.Form):
     def __init__(self, *args, subjects=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["subject_officer"].choices = [(s.pk, str(s)) for s in subjects]
+        # The categories are read once: the add form's select and each allegation's reclassify
+        # select on the case page are drawn from this list.
+        category = self.fields["category"]
+        self.category_options = list(category.queryset)
+        category.choices = [("", category.empty_label), *((c.pk, str(c)) for c in self.category_options)]
 
 
 class LinkOfficerForm(forms.Form):

@@ -14,7 +14,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from complaints.models import Allegation, Attachment, Complaint, SubjectOfficer
-from complaints.selectors import complaint_get_for_user, complaint_visible_queryset
+from complaints.selectors import complaint_get_for_user, complaint_visible_to
 from oversight import audit
 from oversight.permissions import Role
 
@@ -25,7 +25,7 @@ from ._lookup import get_or_404
 
 def case_get_for_user(*, user: Any, tracking_number: str, work: bool = False) -> Complaint:
     """The case, 404 if the user may not see it, 403 if ``work`` is asked and they may only look."""
-    complaint = complaint_get_for_user(user=user, tracking_number=tracking_number)
+    complaint = complaint_get_for_user(user=user, tracking_number=tracking_number, related=("investigation",))
     if work and not can_work(user, complaint):
         audit.record("complaint.access_denied", target=complaint, outcome=audit.Outcome.DENIED, data={"perm": "work"})
         raise PermissionDenied
@@ -34,24 +34,28 @@ def case_get_for_user(*, user: Any, tracking_number: str, work: bool = False) ->
 
 def case_visible_to(*, user: Any, complaint: Complaint) -> bool:
     """Whether ``user`` can still see ``complaint`` (a move may have taken it out of their sight)."""
-    return complaint_visible_queryset(user).filter(pk=complaint.pk).exists()
+    return complaint_visible_to(user, complaint)
 
 
 def case_find_visible(*, user: Any, tracking_number: str) -> Complaint | None:
     """The case with this tracking number if ``user`` may see it, else None (no audit: a lookup
     made while filling in a form, such as naming the original of a duplicate)."""
-    return complaint_visible_queryset(user).filter(tracking_number=tracking_number).first()
+    complaint = Complaint.objects.filter(tracking_number=tracking_number).first()
+    return complaint if complaint is not None and complaint_visible_to(user, complaint) else None
 
 
 def cases_assigned_to(user: Any) -> QuerySet[Complaint]:
-    """Cases ``user`` is assigned to now (an assignment not ended), oldest received first."""
+    """Cases ``user`` is assigned to now (an assignment not ended), oldest received first.
+
+    No ``DISTINCT``: an investigator holds at most one active assignment per investigation (the
+    ``one_active_assignment_per_investigator`` constraint), so the join yields each case once and
+    the database can stop after the first rows in order instead of de-duplicating the caseload."""
     return (
         Complaint.objects.filter(
             investigation__assignments__investigator=user, investigation__assignments__ended_at__isnull=True
         )
         .select_related("investigation", "district")
-        .distinct()
-        .order_by("received_at")
+        .order_by("received_at", "id")
     )
 
 
@@ -65,8 +69,14 @@ def complaint_available_transitions(complaint: Complaint, user: Any) -> list[Tra
 
 
 def case_investigation(complaint: Complaint) -> Investigation | None:
-    """The case's investigation, or None before it is accepted."""
-    return Investigation.objects.filter(complaint=complaint).first()
+    """The case's investigation, or None before it is accepted.
+
+    Read through the complaint's one-to-one relation, so the view and the case frame of one page
+    share a single query (and an investigation created for this complaint instance is seen)."""
+    try:
+        return complaint.investigation
+    except Investigation.DoesNotExist:
+        return None
 
 
 def investigation_get_for_case(*, complaint: Complaint) -> Investigation:

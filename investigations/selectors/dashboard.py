@@ -36,7 +36,20 @@ def cases_assigned_with_deadlines(*, user: Any, limit: int = 200, today: date | 
     """The first ``limit`` cases assigned to ``user`` (oldest first), each with a ``deadline``
     (None before the case is accepted): two queries, however many cases."""
     today = today or timezone.localdate()
-    cases = list(cases_assigned_to(user).prefetch_related("investigation__tolling_periods")[:limit])
+    # Only what the table shows and the deadline needs: no narrative, report or hashes per row.
+    cases = list(
+        cases_assigned_to(user)
+        .only(
+            "tracking_number",
+            "status",
+            "received_at",
+            "district__name",
+            "investigation__id",
+            "investigation__complaint_id",
+            "investigation__discovery_date",
+        )
+        .prefetch_related("investigation__tolling_periods")[:limit]
+    )
     for case in cases:
         case.deadline = deadline_for(case.investigation, today) if case.investigation else None
     return cases
@@ -74,9 +87,17 @@ def investigations_overdue_or_due_soon(
 
     Each investigation carries ``deadline`` and ``lead`` (the current lead's assignment, or None).
     Tolling only ever moves a due date later, so no case discovered after ``today + due soon -
-    DEADLINE_DAYS`` can be due soon: the database keeps only cases discovered on or before that
-    day, and the exact due date is worked out here for those, from their tolling periods. Four
-    queries whatever the number of cases: candidates, their tolling, the rows shown, their leads.
+    DEADLINE_DAYS`` can be due soon: only cases discovered on or before that day are candidates.
+
+    * A candidate **never tolled** is due ``DEADLINE_DAYS`` after discovery, so it is overdue or
+      due soon by being a candidate at all, and its due date orders like its discovery date: the
+      database counts them and hands over only the first ``limit`` in that order.
+    * A candidate **with tolling periods** (few: tolling is the exception) has its exact due date
+      worked out here, from its periods.
+
+    The page therefore reads ``limit`` rows and a count however large the overdue backlog grows.
+    Six queries whatever the number of cases: the tolled candidates' periods, their discovery
+    dates, the count and the first rows of the untolled, the rows shown, their leads.
     """
     today = today or timezone.localdate()
     days, soon = period_days(), due_soon_days()
@@ -84,21 +105,32 @@ def investigations_overdue_or_due_soon(
         status__in=DEADLINE_WATCH_STATUSES,
         investigation__discovery_date__lte=today + timedelta(days=soon - days),
     )
-    discovered = dict(candidates.values_list("investigation__pk", "investigation__discovery_date"))
-    if not discovered:
-        return DeadlineWatch()
     tolling: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
     for investigation_id, start, end in TollingPeriod.objects.filter(
         investigation__complaint__in=candidates.values("pk")
     ).values_list("investigation_id", "start", "end"):
         tolling[investigation_id].append((start, end))
     deadlines: dict[int, Deadline] = {}
-    for pk, discovery_date in discovered.items():
-        deadline = compute_deadline(
-            discovery_date=discovery_date, tolling=tolling.get(pk, ()), today=today, days=days, soon=soon
-        )
-        if deadline.state in (OVERDUE, DUE_SOON):
-            deadlines[pk] = deadline
+    tolled_total = 0
+    if tolling:
+        for pk, discovery_date in candidates.filter(investigation__pk__in=list(tolling)).values_list(
+            "investigation__pk", "investigation__discovery_date"
+        ):
+            deadline = compute_deadline(
+                discovery_date=discovery_date, tolling=tolling[pk], today=today, days=days, soon=soon
+            )
+            if deadline.state in (OVERDUE, DUE_SOON):
+                deadlines[pk] = deadline
+                tolled_total += 1
+    untolled = candidates.exclude(investigation__pk__in=list(tolling)) if tolling else candidates
+    untolled_total = untolled.count()
+    first_untolled = untolled.order_by("investigation__discovery_date", "investigation__pk").values_list(
+        "investigation__pk", "investigation__discovery_date"
+    )[:limit]
+    for pk, discovery_date in first_untolled:
+        deadlines[pk] = compute_deadline(discovery_date=discovery_date, tolling=(), today=today, days=days, soon=soon)
+    if not deadlines:
+        return DeadlineWatch()
     order = sorted(deadlines, key=lambda pk: (deadlines[pk].due_date, pk))
     shown = order[:limit]
     leads = InvestigatorAssignment.objects.filter(ended_at__isnull=True, is_lead=True).select_related("investigator")
@@ -116,4 +148,4 @@ def investigations_overdue_or_due_soon(
         investigation.deadline = deadlines[pk]
         investigation.lead = investigation.lead_assignments[0] if investigation.lead_assignments else None
         investigations.append(investigation)
-    return DeadlineWatch(investigations=investigations, total=len(deadlines))
+    return DeadlineWatch(investigations=investigations, total=tolled_total + untolled_total)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from complaints import uploads
 from complaints.models import Complaint
-from complaints.selectors import complaint_visible_queryset
+from complaints.selectors import complaint_visible_to
 from complaints.services import safe_display_name
 from oversight import audit
 from oversight.storage import files_removed_on_failure, note_written
@@ -97,7 +97,7 @@ def _actor_name(actor: Any) -> str:
 
 
 def _may_see(user: Any, complaint: Complaint) -> bool:
-    return complaint_visible_queryset(user).filter(pk=complaint.pk).exists()
+    return complaint_visible_to(user, complaint)
 
 
 def is_destroyed(item: EvidenceItem) -> bool:

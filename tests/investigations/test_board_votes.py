@@ -340,3 +340,46 @@ def test_queue_has_no_n_plus_one(board, board_chair, supervisor, django_assert_m
     with django_assert_max_num_queries(20):
         response = client.get(reverse("board:queue"))
     assert response.content.decode().count("/staff/cases/board/TST-") == 5
+
+
+def test_queue_pages_through_every_waiting_case_once_oldest_first(board, board_chair, supervisor, client):
+    from ..factories import ComplaintFactory
+
+    start = timezone.now() - timedelta(days=200)
+    cases = [ComplaintFactory(status=S.BOARD_REVIEW, received_at=start + timedelta(hours=n)) for n in range(53)]
+    Investigation.objects.bulk_create([Investigation(complaint=c, discovery_date=date(2026, 3, 14)) for c in cases])
+    permissions.grant_bulk(board_chair, [VIEW], cases)
+    client.force_login(board_chair)
+    first = client.get(reverse("board:queue"))
+    body = first.content.decode()
+    assert first.status_code == 200
+    shown = [c.tracking_number for c in cases if f"/staff/cases/board/{c.tracking_number}/" in body]
+    assert shown == [c.tracking_number for c in cases[:50]]
+    assert body.index(cases[0].tracking_number) < body.index(cases[49].tracking_number)
+    next_link = first.context["page"].next_cursor
+    assert next_link and 'rel="next"' in body
+    second = client.get(reverse("board:queue"), {"after": next_link}).content.decode()
+    assert [c.tracking_number for c in cases if f"/staff/cases/board/{c.tracking_number}/" in second] == [
+        c.tracking_number for c in cases[50:]
+    ]
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+
+
+def test_a_queue_link_that_cannot_be_read_shows_the_first_page_and_says_so(board, board_chair, client):
+    client.force_login(board_chair)
+    response = client.get(reverse("board:queue"), {"after": "not-a-cursor"}, follow=True)
+    assert response.status_code == 200
+    assert "That page link could not be read" in response.content.decode()
+
+
+def test_the_home_panel_lists_the_first_ten_of_the_queue(board, board_chair, supervisor, client):
+    from ..factories import ComplaintFactory
+
+    start = timezone.now() - timedelta(days=100)
+    cases = [ComplaintFactory(status=S.BOARD_REVIEW, received_at=start + timedelta(hours=n)) for n in range(12)]
+    permissions.grant_bulk(board_chair, [VIEW], cases)
+    assert [c.pk for c in board_queue_for(board_chair, limit=10)] == [c.pk for c in cases[:10]]
+    client.force_login(board_chair)
+    body = client.get(reverse("cases:dashboard")).content.decode()
+    assert cases[9].tracking_number in body and cases[10].tracking_number not in body
+    assert reverse("board:queue") in body

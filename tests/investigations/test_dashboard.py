@@ -117,22 +117,47 @@ def test_the_list_is_capped_and_says_how_many_more(supervisor):
     assert (watch.total, watch.more) == (5, 2)
 
 
+def test_tolled_and_never_tolled_cases_are_listed_together_soonest_due_first(supervisor):
+    untolled = [_case(due_in_days=days) for days in (-30, -10, 5, 20)]
+    tolled = _case(due_in_days=-40)  # 25 days tolled: due 15 days ago
+    TollingPeriod.objects.create(
+        investigation=tolled.investigation,
+        reason=TollingPeriod.Reason.WRITTEN_WAIVER,
+        start=tolled.investigation.discovery_date + timedelta(days=10),
+        end=tolled.investigation.discovery_date + timedelta(days=34),
+    )
+    pushed_out = _case(due_in_days=-5)  # tolled 60 days: due in 55 days, no longer due soon
+    TollingPeriod.objects.create(
+        investigation=pushed_out.investigation,
+        reason=TollingPeriod.Reason.WRITTEN_WAIVER,
+        start=pushed_out.investigation.discovery_date + timedelta(days=1),
+        end=pushed_out.investigation.discovery_date + timedelta(days=60),
+    )
+    watch = selectors.investigations_overdue_or_due_soon(user=supervisor, limit=4)
+    listed = [i.complaint_id for i in watch.investigations]
+    assert listed == [untolled[0].pk, tolled.pk, untolled[1].pk, untolled[2].pk]
+    assert [i.deadline.days_left for i in watch.investigations] == [-30, -15, -10, 5]
+    assert (watch.total, watch.more) == (5, 1)
+
+
+@pytest.mark.parametrize("tolled", [True, False], ids=["tolled", "never tolled"])
 @pytest.mark.parametrize("cases", [3, 55])
 def test_dashboard_queries_do_not_grow_with_the_number_of_cases_due(
-    client, supervisor, cases, django_assert_max_num_queries
+    client, supervisor, cases, tolled, django_assert_max_num_queries
 ):
     lead = UserFactory(username="lena_lead", first_name="Lena", last_name="Ortiz")
     for n in range(cases):
         complaint = _case(due_in_days=-n, lead=lead)
-        TollingPeriod.objects.create(
-            investigation=complaint.investigation,
-            reason=TollingPeriod.Reason.WRITTEN_WAIVER,
-            start=complaint.investigation.discovery_date + timedelta(days=400),
-        )
+        if tolled:
+            TollingPeriod.objects.create(
+                investigation=complaint.investigation,
+                reason=TollingPeriod.Reason.WRITTEN_WAIVER,
+                start=complaint.investigation.discovery_date + timedelta(days=400),
+            )
     for _ in range(4):
         _case(due_in_days=300)
     client.force_login(supervisor)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("cases:dashboard"))
     section = _section(response.content.decode())
     assert section.count("Lena Ortiz") == min(cases, 50)

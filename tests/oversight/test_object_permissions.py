@@ -18,9 +18,11 @@ from django.urls import reverse
 
 from complaints.models import Complaint, ComplaintGroupObjectPermission, ComplaintUserObjectPermission
 from complaints.selectors import complaint_list_for_user
+from investigations.board.membership import is_recused
+from investigations.board.models import Recusal
 from investigations.board.selectors import board_member_visible_cases
 from investigations.models import Investigation, InvestigatorAssignment
-from oversight import permissions
+from oversight import context, permissions
 from oversight.permissions import Role
 from tests.factories import ComplaintFactory, UserFactory
 
@@ -388,3 +390,69 @@ def test_generic_grants_migrate_and_every_user_sees_the_same_cases():
         assert _generic_rows(old) == rows_before
     finally:
         _migrate(_latest())
+
+
+# --- One case's checks within a request -------------------------------------------------------------
+
+
+def test_a_single_case_check_reads_only_that_cases_grants(assigned_investigator, complaint):
+    others = ComplaintFactory.create_batch(30)
+    permissions.grant_bulk(assigned_investigator, [VIEW, CHANGE], others)
+    sql = _scoping_sql(lambda: permissions.user_can(assigned_investigator, VIEW, complaint))
+    assert f'"content_object_id" = {complaint.pk}' in sql, sql
+
+
+def test_within_a_request_one_read_answers_every_question_about_a_case(
+    assigned_investigator, complaint, django_assert_num_queries
+):
+    with context.request_memo(), django_assert_num_queries(1):
+        assert permissions.user_can(assigned_investigator, VIEW, complaint)
+        assert permissions.user_can(assigned_investigator, CHANGE, complaint)
+        assert not permissions.user_can(assigned_investigator, "complaints.triage_complaint", complaint)
+        assert permissions.user_can(assigned_investigator, VIEW, complaint)
+
+
+def test_outside_a_request_nothing_is_remembered(assigned_investigator, complaint, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        assert permissions.user_can(assigned_investigator, VIEW, complaint)
+        assert permissions.user_can(assigned_investigator, VIEW, complaint)
+
+
+def test_a_grant_or_revoke_in_the_same_request_is_seen_by_the_next_check(other_investigator, complaint):
+    with context.request_memo():
+        assert not permissions.user_can(other_investigator, VIEW, complaint)
+        permissions.grant(other_investigator, VIEW, complaint)
+        assert permissions.user_can(other_investigator, VIEW, complaint)
+        permissions.revoke(other_investigator, VIEW, complaint)
+        assert not permissions.user_can(other_investigator, VIEW, complaint)
+        permissions.grant_bulk(other_investigator, [VIEW], [complaint])
+        assert permissions.user_can(other_investigator, VIEW, complaint)
+
+
+def test_a_group_joined_in_the_same_request_is_seen_by_the_next_check(other_investigator, complaint):
+    group = Group.objects.create(name="Special panel")
+    permissions.grant(group, VIEW, complaint)
+    with context.request_memo():
+        assert not permissions.user_can(other_investigator, VIEW, complaint)
+        other_investigator.groups.add(group)
+        assert permissions.user_can(other_investigator, VIEW, complaint)
+
+
+def test_a_recusal_recorded_in_the_same_request_is_seen_by_the_next_check(board_member, complaint):
+    with context.request_memo():
+        assert not is_recused(board_member, complaint)
+        Recusal.objects.create(member=board_member, complaint=complaint, reason="Knows the officer")
+        assert is_recused(board_member, complaint)
+
+
+def test_a_case_page_is_found_through_that_cases_grants_alone(client, assigned_investigator, complaint):
+    others = ComplaintFactory.create_batch(30)
+    permissions.grant_bulk(assigned_investigator, [VIEW, CHANGE], others)
+    client.force_login(assigned_investigator)
+    url = reverse("cases:timeline", args=[complaint.tracking_number])
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    grant_reads = [q["sql"] for q in ctx.captured_queries if "complaintuserobjectpermission" in q["sql"]]
+    assert len(grant_reads) == 1, grant_reads
+    assert f'"content_object_id" = {complaint.pk}' in grant_reads[0]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from complaints.models import Complaint
 from investigations.frame import case_context
 from oversight.forms import add_service_errors, add_usa_classes
+from oversight.pagination import keyset_page_for_request
 
 from .. import selectors
 from ..forms import RecusalForm, VoteForm
@@ -39,7 +40,8 @@ def _render(
     for allegation in allegations:
         allegation.proposed = getattr(allegation, "finding", None)
     may_vote = member and selectors.may_vote(user, complaint)
-    own_vote = selectors.live_vote_of(complaint, user) if member else None
+    votes = list(selectors.live_votes(complaint))
+    own_vote = next((vote for vote in votes if vote.member_id == user.pk), None) if member else None
     if may_vote and vote_form is None:
         initial = {"choice": own_vote.choice, "comment": own_vote.comment} if own_vote else {}
         vote_form = VoteForm(allegations=allegations, initial=initial)
@@ -62,7 +64,7 @@ def _render(
             **case_context(request, complaint, tab="board"),
             "allegations": allegations,
             "member": member,
-            "votes": list(selectors.live_votes(complaint)),
+            "votes": votes,
             "own_vote": own_vote,
             "vote_form": vote_form if may_vote else None,
             "recusal_form": recusal_form if member else None,
@@ -78,12 +80,23 @@ def _render(
 
 # --- Views ---------------------------------------------------------------------------------------
 
+QUEUE_PAGE_SIZE = 50
+
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     if not is_current_member(request.user):
         raise Http404
-    return render(request, "board/queue.html", {"cases": selectors.board_queue_for(request.user)})
+    page = keyset_page_for_request(
+        request,
+        selectors.board_queue_queryset(request.user),
+        ordering=selectors.BOARD_QUEUE_ORDER,
+        per_page=QUEUE_PAGE_SIZE,
+    )
+    if page.invalid_cursor:
+        messages.warning(request, _("That page link could not be read, so the first page is shown."))
+    page.object_list = selectors.with_queue_facts(page.object_list)
+    return render(request, "board/queue.html", {"cases": page.object_list, "page": page, "querystring": ""})
 
 
 @login_required
