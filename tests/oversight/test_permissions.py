@@ -113,6 +113,9 @@ def _case_urls(complaint: Complaint, party: Party) -> list[str]:
 
 def test_sysadmin_cannot_read_a_narrative_or_party_details_through_any_page(client, sysadmin, complaint):
     party = complaint.parties.get()
+    # Names no staff member could share by chance (the factories draw staff names at random too).
+    party.last_name, party.email = "Quillfeather-Ozymandias", "quillfeather.ozymandias@example.org"
+    party.save()
     complaint.history.all()  # history exists for the complaint and its party
     client.force_login(sysadmin)
     for url in _case_urls(complaint, party):
