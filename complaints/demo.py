@@ -1,19 +1,27 @@
-"""Demo complaints: varied, realistic and deterministic, created in bulk."""
+"""Demo complaints: varied, realistic and deterministic, created in bulk.
 
-from collections import defaultdict
-from datetime import datetime, time, timedelta
+Complaints and everything filed with them (timeline entries, parties, subject officers,
+allegations) are generated one complaint at a time from the seeded random generator and streamed
+to the database through ``oversight.bulk`` writers (COPY on PostgreSQL), so a million complaints
+take minutes and memory stays flat.
+"""
+
+import random
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection
 from django.utils import timezone
 
-from oversight.demo import DemoContext, register
+from oversight.bulk import TableWriter
+from oversight.demo import DemoContext, Weighted, register
 from oversight.models import Demographic
 
 from .models import (
     Allegation,
     AllegationCategory,
     Complaint,
+    ComplaintStatusCount,
     Party,
     PublicTimelineEntry,
     SubjectOfficer,
@@ -25,17 +33,18 @@ from .status_codes import status_code_digest
 
 DEMO_STATUS_CODE = "DEMO-CODE-2026"
 
-CHUNK = 5000
 S = Complaint.Status
 
-_CHANNELS = [
-    ("web", 55),
-    ("phone", 20),
-    ("email", 10),
-    ("walk_in", 8),
-    ("mail", 5),
-    ("referral", 2),
-]
+_CHANNELS = Weighted(
+    [
+        ("web", 55),
+        ("phone", 20),
+        ("email", 10),
+        ("walk_in", 8),
+        ("mail", 5),
+        ("referral", 2),
+    ]
+)
 _PLACES = [
     "outside the corner store at {street} and {cross}",
     "at the bus stop on {street}",
@@ -106,56 +115,111 @@ _VEHICLES = ["Marked car #{n}", "Unmarked black SUV", "Police van #{n}", "Bicycl
 
 
 _REFERRAL_AGENCIES = ["State Police Internal Affairs", "County Sheriff's Office", "Metro Transit Police"]
-_CLOSURE_REASONS = [
-    (Complaint.ClosureReason.NO_JURISDICTION, 4),
-    (Complaint.ClosureReason.WITHDRAWN, 3),
-    (Complaint.ClosureReason.INSUFFICIENT_INFORMATION, 3),
+_CLOSURE_REASONS = Weighted(
+    [
+        (Complaint.ClosureReason.NO_JURISDICTION, 4),
+        (Complaint.ClosureReason.WITHDRAWN, 3),
+        (Complaint.ClosureReason.INSUFFICIENT_INFORMATION, 3),
+    ]
+)
+_ANONYMITY = Weighted(
+    [
+        (Complaint.Anonymity.NAMED, 75),
+        (Complaint.Anonymity.CONFIDENTIAL, 10),
+        (Complaint.Anonymity.ANONYMOUS, 15),
+    ]
+)
+_CONTACT = Weighted([(Party.ContactMethod.EMAIL, 6), (Party.ContactMethod.PHONE, 3), (Party.ContactMethod.MAIL, 1)])
+_SUBJECTS_PER_COMPLAINT = Weighted([(1, 60), (2, 30), (3, 10)])
+_ALLEGATIONS_PER_SUBJECT = Weighted([(1, 65), (2, 30), (3, 5)])
+_STATUS_NEW = Weighted([(S.RECEIVED, 6), (S.IN_TRIAGE, 4)])
+_STATUS_WEEKS = Weighted(
+    [
+        (S.IN_TRIAGE, 3),
+        (S.UNDER_INVESTIGATION, 8),
+        (S.IN_MEDIATION, 1),
+        (S.REFERRED, 1),
+        (S.ADMINISTRATIVELY_CLOSED, 1),
+    ]
+)
+_STATUS_MONTHS = Weighted(
+    [
+        (S.UNDER_INVESTIGATION, 10),
+        (S.FINDINGS_PROPOSED, 3),
+        (S.BOARD_REVIEW, 2),
+        (S.DECIDED, 1),
+        (S.MEDIATED, 1),
+        (S.REFERRED, 1),
+        (S.ADMINISTRATIVELY_CLOSED, 2),
+    ]
+)
+_STATUS_YEARS = Weighted(
+    [
+        (S.CLOSED, 12),
+        (S.DECIDED, 1),
+        (S.MEDIATED, 1),
+        (S.REFERRED, 1),
+        (S.ADMINISTRATIVELY_CLOSED, 3),
+        (S.UNDER_INVESTIGATION, 1),
+    ]
+)
+_RACES = [str(value) for value in Demographic.Race.values]
+_GENDERS = [str(value) for value in Demographic.Gender.values]
+_AGES = [str(value) for value in Demographic.AgeRange.values]
+_WITNESS_EN = "Neighbor who saw it from the window"
+_WITNESS_ES = "Vecina que lo vio por la ventana"
+_STAGES = {status: str(public_stage(status)) for status in S.values}
+
+# Column order of the rows the writers below are given.
+COMPLAINT_FIELDS = [
+    "id",
+    "tracking_number",
+    "channel",
+    "received_at",
+    "incident_date",
+    "incident_date_precision",
+    "incident_time",
+    "incident_time_precision",
+    "location_text",
+    "district_id",
+    "agency_id",
+    "narrative",
+    "language",
+    "anonymity",
+    "status",
+    "status_changed_at",
+    "referred_to",
+    "closure_reason",
+    "status_code_hash",
 ]
-
-
-def _weighted(rng, pairs):
-    return rng.choices([v for v, _w in pairs], weights=[w for _v, w in pairs])[0]
+TIMELINE_FIELDS = ["complaint_id", "stage", "occurred_at"]
+PARTY_FIELDS = [
+    "complaint_id",
+    "role",
+    "first_name",
+    "last_name",
+    "description",
+    "email",
+    "phone",
+    "address",
+    "preferred_contact",
+    "preferred_language",
+    "race_ethnicity",
+    "gender",
+    "age_range",
+]
+SUBJECT_FIELDS = ["id", "complaint_id", "officer_id", "badge_as_given", "appearance", "vehicle"]
+ALLEGATION_FIELDS = ["complaint_id", "subject_officer_id", "category_id"]
 
 
 def _status_for(ctx: DemoContext, age_days: int) -> str:
-    rng = ctx.rng
     if age_days < 7:
-        return _weighted(rng, [(S.RECEIVED, 6), (S.IN_TRIAGE, 4)])
+        return _STATUS_NEW(ctx.rng)
     if age_days < 60:
-        return _weighted(
-            rng,
-            [
-                (S.IN_TRIAGE, 3),
-                (S.UNDER_INVESTIGATION, 8),
-                (S.IN_MEDIATION, 1),
-                (S.REFERRED, 1),
-                (S.ADMINISTRATIVELY_CLOSED, 1),
-            ],
-        )
+        return _STATUS_WEEKS(ctx.rng)
     if age_days < 365:
-        return _weighted(
-            rng,
-            [
-                (S.UNDER_INVESTIGATION, 10),
-                (S.FINDINGS_PROPOSED, 3),
-                (S.BOARD_REVIEW, 2),
-                (S.DECIDED, 1),
-                (S.MEDIATED, 1),
-                (S.REFERRED, 1),
-                (S.ADMINISTRATIVELY_CLOSED, 2),
-            ],
-        )
-    return _weighted(
-        rng,
-        [
-            (S.CLOSED, 12),
-            (S.DECIDED, 1),
-            (S.MEDIATED, 1),
-            (S.REFERRED, 1),
-            (S.ADMINISTRATIVELY_CLOSED, 3),
-            (S.UNDER_INVESTIGATION, 1),
-        ],
-    )
+        return _STATUS_MONTHS(ctx.rng)
+    return _STATUS_YEARS(ctx.rng)
 
 
 class _Pools:
@@ -181,31 +245,106 @@ def _narrative(ctx: DemoContext, pools: _Pools, spanish: bool) -> tuple[str, str
     return f"{text} {rng.choice(_OUTCOME_EN)}", place
 
 
-def _demographics(rng) -> dict[str, str]:
-    return {
-        "race_ethnicity": rng.choice(Demographic.Race.values),
-        "gender": rng.choice(Demographic.Gender.values),
-        "age_range": rng.choice(Demographic.AgeRange.values),
-    }
-
-
-def _person(ctx: DemoContext, pools: _Pools, complaint: Complaint, role: str, spanish: bool) -> Party:
+def _person(ctx: DemoContext, pools: _Pools, complaint_id: int, role: str, spanish: bool) -> tuple:
+    """One party as a row of ``PARTY_FIELDS``."""
     rng = ctx.rng
     first = rng.choice(pools.first_es if spanish else pools.first)
     last = rng.choice(pools.last_es if spanish else pools.last)
-    contact = _weighted(rng, [("email", 6), ("phone", 3), ("mail", 1)])
-    return Party(
-        complaint=complaint,
-        role=role,
-        first_name=first,
-        last_name=last,
-        email=f"{first}.{last}{rng.randint(1, 999)}@example.com".lower().replace(" ", ""),
-        phone=f"555-{rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
-        address=rng.choice(pools.addresses),
-        preferred_contact=contact,
-        preferred_language="es" if spanish else "en",
-        **_demographics(rng),
+    contact = _CONTACT(rng)
+    return (
+        complaint_id,
+        role,
+        first,
+        last,
+        "",
+        f"{first}.{last}{rng.randint(1, 999)}@example.com".lower().replace(" ", ""),
+        f"555-{rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
+        rng.choice(pools.addresses),
+        contact,
+        "es" if spanish else "en",
+        rng.choice(_RACES),
+        rng.choice(_GENDERS),
+        rng.choice(_AGES),
     )
+
+
+def _unnamed_witness(complaint_id: int, spanish: bool, demographics: tuple) -> tuple:
+    """A witness known only by a description, as a row of ``PARTY_FIELDS``."""
+    return (
+        complaint_id,
+        Party.Role.WITNESS,
+        "",
+        "",
+        _WITNESS_ES if spanish else _WITNESS_EN,
+        "",
+        "",
+        "",
+        Party.ContactMethod.NONE,
+        "es" if spanish else "en",
+        *demographics,
+    )
+
+
+def _distinct(rng: random.Random, values: list[int], k: int) -> list[int]:
+    """``k`` different values drawn at random (``rng.sample`` costs several times as much when ``k``
+    is tiny next to ``values``, as allegation categories are)."""
+    if not values:
+        return []
+    picked = [rng.choice(values)]
+    while len(picked) < min(k, len(values)):
+        value = rng.choice(values)
+        if value not in picked:
+            picked.append(value)
+    return picked
+
+
+def _received_times(ctx: DemoContext) -> list[float]:
+    """How long before the demo's "today" each complaint came in, in days, largest first: sorted,
+    so complaints are generated in order of receipt and tracking numbers rise with the date."""
+    rng = ctx.rng
+    horizon = 3 * 365
+    return sorted(
+        (rng.random() ** 0.8 * horizon + rng.randint(0, 600) / 1440 for _ in range(ctx.complaints)),
+        reverse=True,
+    )
+
+
+class _TrackingNumbers:
+    """Each year's tracking numbers, continuing its sequence. Every year's sequence row is locked
+    (``select_for_update``, inside the seeding transaction, so no one else takes a number meanwhile)
+    before the first number is given, and saved at the end: no query runs while the complaints are
+    generated."""
+
+    def __init__(self, years: set[int]) -> None:
+        prefix = self.prefix = settings.TRACKING_NUMBER_PREFIX
+        self.sequences = {
+            year: TrackingSequence.objects.select_for_update().get_or_create(prefix=prefix, year=year)[0]
+            for year in sorted(years)
+        }
+
+    def next(self, year: int) -> str:
+        sequence = self.sequences[year]
+        sequence.last_number += 1
+        return format_tracking_number(self.prefix, year, sequence.last_number)
+
+    def save(self) -> None:
+        for sequence in self.sequences.values():
+            sequence.save(update_fields=["last_number"])
+
+
+def recount_statuses() -> None:
+    """Set the status counts to a fresh ``GROUP BY`` of the complaints.
+
+    The counts are kept by triggers on the complaints table, which the bulk load may skip on
+    PostgreSQL. Counting once here, in the seeding transaction, leaves them exact: the same numbers
+    the triggers would have reached.
+    """
+    ComplaintStatusCount.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ComplaintStatusCount._meta.db_table} (status, total) "  # noqa: S608 (model table names)
+            f"SELECT status, COUNT(*) FROM {Complaint._meta.db_table} GROUP BY status"
+        )
 
 
 @register("complaints")
@@ -215,149 +354,103 @@ def seed_complaints(ctx: DemoContext) -> None:
     pools = _Pools(ctx)
     rng = ctx.rng
     # One code for every demo complaint, so anyone trying the demo can use the status lookup.
-    ctx.shared["demo_code_hash"] = status_code_digest(DEMO_STATUS_CODE)
+    code_hash = ctx.shared["demo_code_hash"] = status_code_digest(DEMO_STATUS_CODE)
     ctx.log(f"  status code for any demo complaint: {DEMO_STATUS_CODE}")
-    leaves = list(AllegationCategory.objects.filter(parent__isnull=False, is_active=True).values_list("pk", flat=True))
-    districts = ctx.shared["districts"]
-    agency = ctx.shared["agency"]
+    ctx.after_load(recount_statuses)
+    leaves = list(
+        AllegationCategory.objects.filter(parent__isnull=False, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    district_ids = [district.pk for district in ctx.shared["districts"]]
+    agency_id = ctx.shared["agency"].pk
     officer_ids = ctx.shared["officer_ids"]
     tz = timezone.get_current_timezone()
-    horizon = 3 * 365
-    # Received times first, sorted, so tracking numbers rise with the date within each year.
-    offsets = sorted((rng.random() ** 0.8 * horizon for _ in range(ctx.complaints)), reverse=True)
     anchor = datetime.combine(ctx.as_of, time(23, 0), tzinfo=tz)
-    received = [anchor - timedelta(days=o, minutes=rng.randint(0, 600)) for o in offsets]
-    numbers = _tracking_numbers(received)
-    for start in range(0, ctx.complaints, CHUNK):
-        _create_chunk(
-            ctx,
-            pools,
-            received[start : start + CHUNK],
-            numbers[start : start + CHUNK],
-            leaves,
-            districts,
-            agency,
-            officer_ids,
-        )
-
-
-def _tracking_numbers(received: list[datetime]) -> list[str]:
-    prefix = settings.TRACKING_NUMBER_PREFIX
-    per_year: dict[int, int] = defaultdict(int)
-    years = [timezone.localtime(r).year for r in received]
-    for year in years:
-        per_year[year] += 1
-    start: dict[int, int] = {}
-    with transaction.atomic():
-        for year, count in per_year.items():
-            sequence, _ = TrackingSequence.objects.select_for_update().get_or_create(prefix=prefix, year=year)
-            start[year] = sequence.last_number
-            sequence.last_number += count
-            sequence.save(update_fields=["last_number"])
-    numbers = []
-    for year in years:
-        start[year] += 1
-        numbers.append(format_tracking_number(prefix, year, start[year]))
-    return numbers
-
-
-def _create_chunk(ctx, pools, received, numbers, leaves, districts, agency, officer_ids) -> None:
-    rng = ctx.rng
-    complaints: list[Complaint] = []
-    for when, number in zip(received, numbers, strict=True):
-        spanish = rng.random() < 0.18
-        narrative, place = _narrative(ctx, pools, spanish)
-        age_days = (ctx.as_of - when.date()).days
-        status = _status_for(ctx, age_days)
-        incident = when - timedelta(days=rng.randint(0, 45))
-        exact_time = rng.random() < 0.6
-        complaints.append(
-            Complaint(
-                tracking_number=number,
-                channel=_weighted(rng, _CHANNELS),
-                received_at=when,
-                incident_date=incident.date(),
-                incident_date_precision=Complaint.Precision.EXACT
-                if rng.random() < 0.8
-                else Complaint.Precision.APPROXIMATE,
-                incident_time=time(rng.randint(0, 23), rng.choice([0, 15, 30, 45])) if exact_time else None,
-                incident_time_precision=Complaint.Precision.EXACT if exact_time else Complaint.Precision.UNKNOWN,
-                location_text=place,
-                district=rng.choice(districts) if rng.random() < 0.85 else None,
-                agency=agency,
-                narrative=narrative,
-                language="es" if spanish else "en",
-                anonymity=_weighted(
-                    rng,
-                    [
-                        (Complaint.Anonymity.NAMED, 75),
-                        (Complaint.Anonymity.CONFIDENTIAL, 10),
-                        (Complaint.Anonymity.ANONYMOUS, 15),
-                    ],
-                ),
-                status=status,
-                status_changed_at=when + timedelta(days=min(age_days, rng.randint(0, 120))),
-                # Every status carries what it needs (``manage.py workflow_check`` holds demo data to it).
-                referred_to=rng.choice(_REFERRAL_AGENCIES) if status == S.REFERRED else "",
-                closure_reason=_weighted(rng, _CLOSURE_REASONS) if status == S.ADMINISTRATIVELY_CLOSED else "",
-            )
-        )
-    for complaint in complaints:
-        complaint.status_code_hash = ctx.shared["demo_code_hash"]
-    Complaint.objects.bulk_create(complaints, batch_size=1000)
-    PublicTimelineEntry.objects.bulk_create(
-        [
-            PublicTimelineEntry(complaint=c, stage=public_stage(c.status), occurred_at=c.status_changed_at)
-            for c in complaints
-            if c.status != S.RECEIVED
-        ],
-        batch_size=2000,
-    )
-    parties: list[Party] = []
-    subjects: list[SubjectOfficer] = []
-    for complaint in complaints:
-        spanish = complaint.language == "es"
-        if complaint.anonymity != Complaint.Anonymity.ANONYMOUS:
-            if rng.random() < 0.1:
-                parties.append(_person(ctx, pools, complaint, Party.Role.THIRD_PARTY, spanish))
-                parties.append(_person(ctx, pools, complaint, Party.Role.VICTIM, spanish))
-            else:
-                parties.append(_person(ctx, pools, complaint, Party.Role.COMPLAINANT, spanish))
-        if rng.random() < 0.25:
-            witness = _person(ctx, pools, complaint, Party.Role.WITNESS, spanish)
-            if rng.random() < 0.4:
-                witness.first_name = witness.last_name = witness.email = witness.phone = witness.address = ""
-                witness.preferred_contact = Party.ContactMethod.NONE
-                witness.description = (
-                    "Neighbor who saw it from the window" if not spanish else "Vecina que lo vio por la ventana"
+    as_of: date = ctx.as_of
+    offsets = _received_times(ctx)
+    # Wall-clock arithmetic in the local zone: a complaint's date and year are the local ones.
+    numbers = _TrackingNumbers({(anchor - timedelta(days=offset)).year for offset in offsets})
+    with (
+        TableWriter(Complaint, COMPLAINT_FIELDS) as complaints,
+        TableWriter(PublicTimelineEntry, TIMELINE_FIELDS) as timeline,
+        TableWriter(Party, PARTY_FIELDS) as parties,
+        TableWriter(SubjectOfficer, SUBJECT_FIELDS) as subjects,
+        TableWriter(Allegation, ALLEGATION_FIELDS) as allegations,
+    ):
+        for offset in offsets:
+            when = anchor - timedelta(days=offset)
+            complaint_id = complaints.next_id()
+            spanish = rng.random() < 0.18
+            narrative, place = _narrative(ctx, pools, spanish)
+            age_days = (as_of - when.date()).days
+            status = _status_for(ctx, age_days)
+            incident = when - timedelta(days=rng.randint(0, 45))
+            exact_time = rng.random() < 0.6
+            date_precision = Complaint.Precision.EXACT if rng.random() < 0.8 else Complaint.Precision.APPROXIMATE
+            incident_time = time(rng.randint(0, 23), rng.choice([0, 15, 30, 45])) if exact_time else None
+            district_id = rng.choice(district_ids) if rng.random() < 0.85 else None
+            channel = _CHANNELS(rng)
+            anonymity = _ANONYMITY(rng)
+            changed_at = when + timedelta(days=min(age_days, rng.randint(0, 120)))
+            complaints.add(
+                (
+                    complaint_id,
+                    numbers.next(when.year),
+                    channel,
+                    when,
+                    incident.date(),
+                    date_precision,
+                    incident_time,
+                    Complaint.Precision.EXACT if exact_time else Complaint.Precision.UNKNOWN,
+                    place,
+                    district_id,
+                    agency_id,
+                    narrative,
+                    "es" if spanish else "en",
+                    anonymity,
+                    status,
+                    changed_at,
+                    # Every status carries what it needs (``manage.py workflow_check`` holds demo
+                    # data to it).
+                    rng.choice(_REFERRAL_AGENCIES) if status == S.REFERRED else "",
+                    _CLOSURE_REASONS(rng) if status == S.ADMINISTRATIVELY_CLOSED else "",
+                    code_hash,
                 )
-            parties.append(witness)
-        for _ in range(_weighted(rng, [(1, 60), (2, 30), (3, 10)])):
-            if rng.random() < 0.6:
-                subjects.append(SubjectOfficer(complaint=complaint, officer_id=rng.choice(officer_ids)))
-            else:
-                subjects.append(
-                    SubjectOfficer(
-                        complaint=complaint,
-                        badge_as_given=str(rng.randint(1000, 9999)) if rng.random() < 0.3 else "",
-                        appearance=rng.choice(_APPEARANCE),
-                        vehicle=rng.choice(_VEHICLES).format(n=rng.randint(100, 999)),
+            )
+            if status != S.RECEIVED:
+                timeline.add((complaint_id, _STAGES[status], changed_at))
+            if anonymity != Complaint.Anonymity.ANONYMOUS:
+                if rng.random() < 0.1:
+                    parties.add(_person(ctx, pools, complaint_id, Party.Role.THIRD_PARTY, spanish))
+                    parties.add(_person(ctx, pools, complaint_id, Party.Role.VICTIM, spanish))
+                else:
+                    parties.add(_person(ctx, pools, complaint_id, Party.Role.COMPLAINANT, spanish))
+            if rng.random() < 0.25:
+                witness = _person(ctx, pools, complaint_id, Party.Role.WITNESS, spanish)
+                if rng.random() < 0.4:
+                    witness = _unnamed_witness(complaint_id, spanish, witness[-3:])
+                parties.add(witness)
+            for _ in range(_SUBJECTS_PER_COMPLAINT(rng)):
+                subject_id = subjects.next_id()
+                if rng.random() < 0.6:
+                    subjects.add((subject_id, complaint_id, rng.choice(officer_ids), "", "", ""))
+                else:
+                    subjects.add(
+                        (
+                            subject_id,
+                            complaint_id,
+                            None,
+                            str(rng.randint(1000, 9999)) if rng.random() < 0.3 else "",
+                            rng.choice(_APPEARANCE),
+                            rng.choice(_VEHICLES).format(n=rng.randint(100, 999)),
+                        )
                     )
-                )
-    Party.objects.bulk_create(parties, batch_size=1000)
-    SubjectOfficer.objects.bulk_create(subjects, batch_size=1000)
-    allegations: list[Allegation] = []
-    for subject in subjects:
-        for category in rng.sample(leaves, _weighted(rng, [(1, 65), (2, 30), (3, 5)])):
-            allegations.append(
-                Allegation(
-                    complaint_id=subject.complaint_id,
-                    subject_officer=subject,
-                    category_id=category if subject.complaint.status != S.RECEIVED or rng.random() < 0.5 else None,
-                )
-            )
-    Allegation.objects.bulk_create(allegations, batch_size=1000)
-    ctx.count("complaints", len(complaints))
-    ctx.count("parties", len(parties))
-    ctx.count("subject officers", len(subjects))
-    ctx.count("allegations", len(allegations))
+                for category in _distinct(rng, leaves, _ALLEGATIONS_PER_SUBJECT(rng)):
+                    categorized = status != S.RECEIVED or rng.random() < 0.5
+                    allegations.add((complaint_id, subject_id, category if categorized else None))
+        numbers.save()
+    ctx.count("complaints", complaints.count)
+    ctx.count("parties", parties.count)
+    ctx.count("subject officers", subjects.count)
+    ctx.count("allegations", allegations.count)

@@ -1,16 +1,23 @@
 """Demo case work, created in bulk: an investigation for every case past triage, assignments
-(with object access) for the open ones, and full case records (status changes, notes, evidence
-with custody, interviews, subpoenas, findings, tolling) for the most recent ones. Older closed
-cases get only their investigation record, which keeps 100,000 complaints within a minute."""
+(with object access) for the open ones, a proposed finding on every allegation of a case past
+investigation, and full case records (status changes, notes, evidence with custody, interviews,
+subpoenas, tolling) for a couple of thousand cases. Older closed cases get only their
+investigation record and findings.
+
+Complaints are read back a page at a time and the rows streamed out through ``oversight.bulk``
+writers (COPY on PostgreSQL), so a million complaints stay within minutes and flat memory."""
 
 import hashlib
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
+from django.contrib.auth.models import Permission
+from django.db.models import Max, Min
 from django.utils import timezone
 
-from complaints.models import Allegation, Complaint
-from oversight import permissions
-from oversight.demo import DemoContext, register
+from complaints.models import Allegation, Complaint, ComplaintUserObjectPermission
+from oversight.bulk import TableWriter, pages
+from oversight.demo import DemoContext, Weighted, register
 
 from .models import (
     CaseNote,
@@ -51,19 +58,92 @@ SUBPOENA_STATUSES = [
     Subpoena.Status.NOT_COMPLIED,
     Subpoena.Status.WITHDRAWN,
 ]
-DISPOSITIONS = [
-    (Disposition.SUSTAINED, 18),
-    (Disposition.NOT_SUSTAINED, 35),
-    (Disposition.EXONERATED, 15),
-    (Disposition.UNFOUNDED, 20),
-    (Disposition.POLICY_FAILURE, 4),
-    (Disposition.OFFICER_UNIDENTIFIED, 5),
-    (Disposition.WITHDRAWN, 3),
+DISPOSITIONS = Weighted(
+    [
+        (Disposition.SUSTAINED, 18),
+        (Disposition.NOT_SUSTAINED, 35),
+        (Disposition.EXONERATED, 15),
+        (Disposition.UNFOUNDED, 20),
+        (Disposition.POLICY_FAILURE, 4),
+        (Disposition.OFFICER_UNIDENTIFIED, 5),
+        (Disposition.WITHDRAWN, 3),
+    ]
+)
+PRIORITIES = Weighted([("normal", 70), ("high", 20), ("low", 7), ("urgent", 3)])
+RATIONALE = "Based on the video, the statements and the records reviewed."
+GRANTED = ["view_complaint", "change_complaint"]  # what an assigned investigator holds on the case
+EVIDENCE_KINDS = [EvidenceItem.Kind.BODY_CAMERA, EvidenceItem.Kind.DOCUMENT, EvidenceItem.Kind.PHOTO]
+EVIDENCE_SOURCES = ["Police department records unit", "Complainant", "Witness", "911 dispatch"]
+EVIDENCE_DESCRIPTIONS = ["Body-worn camera video, officer 1", "Incident report", "Photo of injuries", "Dispatch audio"]
+
+# Column order of the rows the writers below are given.
+INVESTIGATION_FIELDS = ["id", "complaint_id", "priority", "discovery_date", "public_summary", "findings_submitted_at"]
+ASSIGNMENT_FIELDS = ["investigation_id", "investigator_id", "is_lead", "assigned_by_id", "ended_at"]
+GRANT_FIELDS = ["user_id", "permission_id", "content_object_id"]
+STATUS_CHANGE_FIELDS = [
+    "complaint_id",
+    "action",
+    "from_status",
+    "to_status",
+    "actor_id",
+    "actor_username",
+    "created_at",
 ]
+NOTE_FIELDS = ["complaint_id", "kind", "body", "author_id", "author_name", "created_at"]
+EVIDENCE_FIELDS = [
+    "id",
+    "complaint_id",
+    "number",
+    "kind",
+    "source",
+    "description",
+    "original_name",
+    "size",
+    "content_type",
+    "sha256",
+    "received_at",
+    "received_by_id",
+]
+CUSTODY_FIELDS = ["evidence_id", "action", "actor_id", "actor_username", "occurred_at"]
+INTERVIEW_FIELDS = [
+    "complaint_id",
+    "person_name",
+    "role",
+    "conducted_at",
+    "location",
+    "interviewer_id",
+    "recorded",
+    "summary",
+    "created_by_id",
+]
+SUBPOENA_FIELDS = [
+    "complaint_id",
+    "number",
+    "recipient_kind",
+    "recipient_name",
+    "demand",
+    "description",
+    "due_date",
+    "status",
+    "authorized_by_id",
+    "authorization_method",
+    "authorized_at",
+    "created_by_id",
+]
+TOLLING_FIELDS = ["investigation_id", "reason", "start", "end", "created_by_id"]
+FINDING_FIELDS = ["allegation_id", "proposed_disposition", "rationale", "proposed_by_id", "final_disposition"]
+DECIDED = {S.DECIDED, S.CLOSED}
 
 
-def _weighted(rng, pairs):
-    return rng.choices([v for v, _w in pairs], weights=[w for _v, w in pairs])[0]
+class Case(NamedTuple):
+    """What the detailed records need of a case: its investigation and complaint."""
+
+    investigation_id: int
+    discovery_date: date
+    complaint_id: int
+    status: str
+    received_at: datetime
+    tracking_number: str
 
 
 @register("investigations")
@@ -72,222 +152,225 @@ def seed_investigations(ctx: DemoContext) -> None:
     users = ctx.shared.get("users", {})
     investigators = [users[name] for name in ("investigator", "investigator2") if name in users]
     supervisor = users.get("supervisor")
-    complaints = list(
-        Complaint.objects.filter(status__in=INVESTIGATED, investigation__isnull=True)
-        .order_by("received_at")
-        .only("id", "status", "received_at", "status_changed_at", "tracking_number")
-    )
-    if not complaints or not investigators:
+    if not investigators:
         return
-    investigations = [
-        Investigation(
-            complaint=c,
-            priority=_weighted(rng, [("normal", 70), ("high", 20), ("low", 7), ("urgent", 3)]),
-            discovery_date=timezone.localtime(c.received_at).date(),
-            public_summary=PUBLIC_SUMMARY if c.status != S.UNDER_INVESTIGATION else "",
-            findings_submitted_at=c.status_changed_at if c.status != S.UNDER_INVESTIGATION else None,
-        )
-        for c in complaints
+    candidates = Complaint.objects.filter(status__in=INVESTIGATED, investigation__isnull=True)
+    # Full case records for half the most recent cases and half drawn from those past investigation.
+    recent = set(candidates.order_by("-received_at", "-id").values_list("id", flat=True)[: DETAILED_CASES // 2])
+    later = [
+        pk
+        for pk in candidates.filter(status__in=LATER_STAGES).order_by("id").values_list("id", flat=True)
+        if pk not in recent
     ]
-    Investigation.objects.bulk_create(investigations, batch_size=2000)
-    # Open cases are assigned (and their investigators hold object access); closed ones keep the
-    # record of who worked them.
-    assignments, grants = [], {u.pk: [] for u in investigators}
-    recent = set(range(max(0, len(complaints) - DETAILED_CASES // 2), len(complaints)))
-    later = [i for i, c in enumerate(complaints) if c.status in LATER_STAGES and i not in recent]
     detailed = recent | set(rng.sample(later, min(len(later), DETAILED_CASES - len(recent))))
-    for index, (investigation, complaint) in enumerate(zip(investigations, complaints, strict=True)):
-        investigator = investigators[rng.randrange(len(investigators))]
-        is_open = complaint.status in OPEN
-        if not is_open and index not in detailed:
-            continue  # old closed cases: the investigation record is enough for the demo
-        assignments.append(
-            InvestigatorAssignment(
-                investigation=investigation,
-                investigator=investigator,
-                is_lead=True,
-                assigned_by=supervisor,
-                ended_at=None if is_open else complaint.status_changed_at,
-            )
-        )
-        if is_open:
-            grants[investigator.pk].append(complaint)
-    InvestigatorAssignment.objects.bulk_create(assignments, batch_size=2000)
-    granted = 0
-    for investigator in investigators:
-        granted += permissions.grant_bulk(
-            investigator, ["complaints.view_complaint", "complaints.change_complaint"], grants[investigator.pk]
-        )
-    ctx.count("investigations", len(investigations))
-    ctx.count("case grants", granted)
-    pairs = list(zip(investigations, complaints, strict=True))
-    _detailed(ctx, [pairs[i] for i in sorted(detailed)], investigators, supervisor)
+    del later
+    permission_ids = list(
+        Permission.objects.filter(content_type__app_label="complaints", codename__in=GRANTED)
+        .order_by("codename")
+        .values_list("id", flat=True)
+    )
+    supervisor_id = supervisor.pk if supervisor else None
+    tz = timezone.get_current_timezone()
+    cases: list[Case] = []
+    with (
+        TableWriter(Investigation, INVESTIGATION_FIELDS) as investigations,
+        TableWriter(InvestigatorAssignment, ASSIGNMENT_FIELDS) as assignments,
+        TableWriter(ComplaintUserObjectPermission, GRANT_FIELDS) as grants,
+    ):
+        # Complaints that had an investigation before are skipped here rather than in each page's
+        # query: the investigations written meanwhile are not in the planner's statistics yet, and
+        # an anti-join against them could read the whole growing table for every page.
+        have = set(Investigation.objects.values_list("complaint_id", flat=True))
+        fields = ("id", "status", "received_at", "status_changed_at", "tracking_number")
+        for page in pages(Complaint.objects.filter(status__in=INVESTIGATED), fields, size=20_000):
+            for pk, status, received_at, changed_at, tracking_number in page:
+                if pk in have:
+                    continue
+                investigation_id = investigations.next_id()
+                discovery_date = received_at.astimezone(tz).date()
+                worked = status != S.UNDER_INVESTIGATION
+                investigations.add(
+                    (
+                        investigation_id,
+                        pk,
+                        PRIORITIES(rng),
+                        discovery_date,
+                        PUBLIC_SUMMARY if worked else "",
+                        changed_at if worked else None,
+                    )
+                )
+                # Open cases are assigned (and their investigators hold object access); closed
+                # ones keep the record of who worked them.
+                investigator = investigators[rng.randrange(len(investigators))]
+                is_open = status in OPEN
+                if pk in detailed:
+                    cases.append(Case(investigation_id, discovery_date, pk, status, received_at, tracking_number))
+                elif not is_open:
+                    continue  # old closed cases: the investigation record is enough for the demo
+                assignments.add(
+                    (investigation_id, investigator.pk, True, supervisor_id, None if is_open else changed_at)
+                )
+                if is_open:
+                    for permission_id in permission_ids:
+                        grants.add((investigator.pk, permission_id, pk))
+    ctx.count("investigations", investigations.count)
+    ctx.count("case grants", grants.count)
+    _detailed(ctx, cases, investigators, supervisor)
+    ctx.count("findings", _findings(ctx, investigators[0]))
 
 
-def _detailed(ctx: DemoContext, cases, investigators, supervisor) -> None:
+def _detailed(ctx: DemoContext, cases: list[Case], investigators, supervisor) -> None:
     rng = ctx.rng
-    StatusChange.objects.bulk_create(
-        [
-            StatusChange(
-                complaint=c,
-                action="accept",
-                from_status=S.IN_TRIAGE,
-                to_status=S.UNDER_INVESTIGATION,
-                actor=supervisor,
-                actor_username=supervisor.username if supervisor else "",
-                created_at=c.received_at + timedelta(days=rng.randint(1, 10)),
-            )
-            for _i, c in cases
-        ],
-        batch_size=2000,
-    )
-
-    notes, items, interviews, subpoenas, tolling = [], [], [], [], []
-    for investigation, complaint in cases:
-        author = investigators[rng.randrange(len(investigators))]
-        for k in range(rng.randint(1, 3)):
-            notes.append(
-                CaseNote(
-                    complaint=complaint,
-                    kind=rng.choice(CaseNote.Kind.values),
-                    body=rng.choice(NOTES),
-                    author=author,
-                    author_name=author.get_full_name(),
-                    created_at=complaint.received_at + timedelta(days=3 + k * 5),
+    supervisor_id = supervisor.pk if supervisor else None
+    supervisor_name = supervisor.username if supervisor else ""
+    names = {user.pk: user.get_full_name() for user in investigators}
+    with (
+        TableWriter(StatusChange, STATUS_CHANGE_FIELDS) as changes,
+        TableWriter(CaseNote, NOTE_FIELDS) as notes,
+        TableWriter(EvidenceItem, EVIDENCE_FIELDS) as items,
+        TableWriter(CustodyEvent, CUSTODY_FIELDS) as custody,
+        TableWriter(Interview, INTERVIEW_FIELDS) as interviews,
+        TableWriter(Subpoena, SUBPOENA_FIELDS) as subpoenas,
+        TableWriter(TollingPeriod, TOLLING_FIELDS) as tolling,
+    ):
+        for case in cases:
+            changes.add(
+                (
+                    case.complaint_id,
+                    "accept",
+                    S.IN_TRIAGE,
+                    S.UNDER_INVESTIGATION,
+                    supervisor_id,
+                    supervisor_name,
+                    case.received_at + timedelta(days=rng.randint(1, 10)),
                 )
             )
-        for n in range(1, rng.randint(1, 3) + 1):
-            fingerprint = hashlib.sha256(f"{complaint.tracking_number}-{n}".encode()).hexdigest()
-            items.append(
-                EvidenceItem(
-                    complaint=complaint,
-                    number=n,
-                    kind=rng.choice(
-                        [EvidenceItem.Kind.BODY_CAMERA, EvidenceItem.Kind.DOCUMENT, EvidenceItem.Kind.PHOTO]
-                    ),
-                    source=rng.choice(["Police department records unit", "Complainant", "Witness", "911 dispatch"]),
-                    description=rng.choice(
-                        ["Body-worn camera video, officer 1", "Incident report", "Photo of injuries", "Dispatch audio"]
-                    ),
-                    original_name=f"item-{n}.bin",
-                    size=rng.randint(20_000, 900_000_000),
-                    content_type="application/octet-stream",
-                    sha256=fingerprint,
-                    received_at=complaint.received_at + timedelta(days=7 + n),
-                    received_by=author,
+        for case in cases:
+            author = investigators[rng.randrange(len(investigators))]
+            for k in range(rng.randint(1, 3)):
+                notes.add(
+                    (
+                        case.complaint_id,
+                        rng.choice(CaseNote.Kind.values),
+                        rng.choice(NOTES),
+                        author.pk,
+                        names[author.pk],
+                        case.received_at + timedelta(days=3 + k * 5),
+                    )
                 )
-            )
-        if rng.random() < 0.6:
-            interviews.append(
-                Interview(
-                    complaint=complaint,
-                    person_name="Complainant",
-                    role=Interview.Role.COMPLAINANT,
-                    conducted_at=complaint.received_at + timedelta(days=12),
-                    location="Commission office",
-                    interviewer=author,
-                    recorded=rng.random() < 0.7,
-                    summary=INTERVIEW_SUMMARY,
-                    created_by=author,
+            for n in range(1, rng.randint(1, 3) + 1):
+                item_id = items.next_id()
+                received_at = case.received_at + timedelta(days=7 + n)
+                items.add(
+                    (
+                        item_id,
+                        case.complaint_id,
+                        n,
+                        rng.choice(
+                            [EvidenceItem.Kind.BODY_CAMERA, EvidenceItem.Kind.DOCUMENT, EvidenceItem.Kind.PHOTO]
+                        ),
+                        rng.choice(["Police department records unit", "Complainant", "Witness", "911 dispatch"]),
+                        rng.choice(
+                            [
+                                "Body-worn camera video, officer 1",
+                                "Incident report",
+                                "Photo of injuries",
+                                "Dispatch audio",
+                            ]
+                        ),
+                        f"item-{n}.bin",
+                        rng.randint(20_000, 900_000_000),
+                        "application/octet-stream",
+                        hashlib.sha256(f"{case.tracking_number}-{n}".encode()).hexdigest(),
+                        received_at,
+                        author.pk,
+                    )
                 )
-            )
-        if rng.random() < 0.12:
-            status = rng.choice(SUBPOENA_STATUSES)
-            subpoenas.append(
-                Subpoena(
-                    complaint=complaint,
-                    number=1,
-                    recipient_kind=Subpoena.RecipientKind.AGENCY,
-                    recipient_name="Metro Police Department, Records Unit",
-                    demand=Subpoena.Demand.DOCUMENTS,
-                    description="All body-worn camera footage and CAD records for the incident.",
-                    due_date=(complaint.received_at + timedelta(days=45)).date(),
-                    status=status,
-                    authorized_by=supervisor if status != Subpoena.Status.DRAFTED else None,
-                    authorization_method="executive_director" if status != Subpoena.Status.DRAFTED else "",
-                    authorized_at=complaint.received_at + timedelta(days=15)
-                    if status != Subpoena.Status.DRAFTED
-                    else None,
-                    created_by=author,
+                custody.add((item_id, CustodyEvent.Action.RECEIVED, author.pk, author.username, received_at))
+            if rng.random() < 0.6:
+                interviews.add(
+                    (
+                        case.complaint_id,
+                        "Complainant",
+                        Interview.Role.COMPLAINANT,
+                        case.received_at + timedelta(days=12),
+                        "Commission office",
+                        author.pk,
+                        rng.random() < 0.7,
+                        INTERVIEW_SUMMARY,
+                        author.pk,
+                    )
                 )
-            )
-        if rng.random() < 0.05:
-            start = investigation.discovery_date + timedelta(days=rng.randint(20, 120))
-            tolling.append(
-                TollingPeriod(
-                    investigation=investigation,
-                    reason=rng.choice(TollingPeriod.Reason.values),
-                    start=start,
-                    end=None if rng.random() < 0.3 else start + timedelta(days=rng.randint(10, 90)),
-                    created_by=supervisor,
+            if rng.random() < 0.12:
+                status = rng.choice(SUBPOENA_STATUSES)
+                authorized = status != Subpoena.Status.DRAFTED
+                subpoenas.add(
+                    (
+                        case.complaint_id,
+                        1,
+                        Subpoena.RecipientKind.AGENCY,
+                        "Metro Police Department, Records Unit",
+                        Subpoena.Demand.DOCUMENTS,
+                        "All body-worn camera footage and CAD records for the incident.",
+                        (case.received_at + timedelta(days=45)).date(),
+                        status,
+                        supervisor_id if authorized else None,
+                        "executive_director" if authorized else "",
+                        case.received_at + timedelta(days=15) if authorized else None,
+                        author.pk,
+                    )
                 )
-            )
-    CaseNote.objects.bulk_create(notes, batch_size=2000)
-    EvidenceItem.objects.bulk_create(items, batch_size=2000)
-    CustodyEvent.objects.bulk_create(
-        [
-            CustodyEvent(
-                evidence=item,
-                action=CustodyEvent.Action.RECEIVED,
-                actor=item.received_by,
-                actor_username=item.received_by.username if item.received_by else "",
-                occurred_at=item.received_at,
-            )
-            for item in items
-        ],
-        batch_size=2000,
-    )
-    Interview.objects.bulk_create(interviews, batch_size=2000)
-    Subpoena.objects.bulk_create(subpoenas, batch_size=2000)
-    TollingPeriod.objects.bulk_create(tolling, batch_size=2000)
-    decided = [c.pk for _i, c in cases if c.status != S.UNDER_INVESTIGATION]
-    findings = []
-    for allegation in Allegation.objects.filter(complaint_id__in=decided).only("id", "complaint_id"):
-        disposition = _weighted(rng, DISPOSITIONS)
-        findings.append(
-            Finding(
-                allegation=allegation,
-                proposed_disposition=disposition,
-                rationale="Based on the video, the statements and the records reviewed.",
-                proposed_by=investigators[0],
-            )
-        )
-    Finding.objects.bulk_create(findings, batch_size=2000)
-    findings_count = len(findings) + _findings_for_the_rest(ctx, investigators[0])
-    for name, rows in (
+            if rng.random() < 0.05:
+                start = case.discovery_date + timedelta(days=rng.randint(20, 120))
+                tolling.add(
+                    (
+                        case.investigation_id,
+                        rng.choice(TollingPeriod.Reason.values),
+                        start,
+                        None if rng.random() < 0.3 else start + timedelta(days=rng.randint(10, 90)),
+                        supervisor_id,
+                    )
+                )
+    for name, writer in (
         ("case notes", notes),
         ("evidence items", items),
         ("interviews", interviews),
         ("subpoenas", subpoenas),
         ("tolling periods", tolling),
     ):
-        ctx.count(name, len(rows))
-    ctx.count("findings", findings_count)
+        ctx.count(name, writer.count)
 
 
-def _findings_for_the_rest(ctx: DemoContext, investigator) -> int:
+def _findings(ctx: DemoContext, investigator) -> int:
     """Every case past investigation has a proposed finding on each allegation (the submit move
-    needs them), not only the detailed ones: created in bulk, in chunks, at any demo size."""
+    needs them), and a decided or closed case's findings are final: the board adopted the proposals
+    (the board's seeder records those decisions, and changes the few it modified). Allegations are
+    read a range of complaint ids at a time (the allegations' index on the complaint serves each
+    range), so memory stays flat at any demo size."""
     rng = ctx.rng
-    # The ids first (a list of integers even at a million complaints): inserting findings while a
-    # cursor still reads the allegations joined to them is not safe on SQLite.
-    pending = list(
-        Allegation.objects.filter(complaint__status__in=LATER_STAGES, finding__isnull=True)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    created, batch = 0, []
-    for allegation_id in pending:
-        batch.append(
-            Finding(
-                allegation_id=allegation_id,
-                proposed_disposition=_weighted(rng, DISPOSITIONS),
-                rationale="Based on the video, the statements and the records reviewed.",
-                proposed_by=investigator,
+    span = Complaint.objects.filter(status__in=LATER_STAGES).aggregate(low=Min("id"), high=Max("id"))
+    if span["low"] is None:
+        return 0
+    step = 20_000
+    # Allegations with a finding already are skipped here rather than by an anti-join in each
+    # range's query, which the findings written meanwhile (not in the planner's statistics yet)
+    # could turn into a read of the whole growing table for every range.
+    have = set(Finding.objects.values_list("allegation_id", flat=True))
+    with TableWriter(Finding, FINDING_FIELDS) as findings:
+        for low in range(span["low"], span["high"] + 1, step):
+            # The range stated on both sides of the join (the complaints' primary key and the
+            # allegations' index on the complaint), so the plan reads only the range: the planner
+            # carries no range across a join, and would otherwise scan every allegation each time.
+            in_range = Complaint.objects.filter(id__gte=low, id__lt=low + step, status__in=LATER_STAGES)
+            pending = (
+                Allegation.objects.filter(complaint_id__gte=low, complaint_id__lt=low + step, complaint__in=in_range)
+                .order_by("id")
+                .values_list("id", "complaint__status")
             )
-        )
-        if len(batch) >= 5000:
-            Finding.objects.bulk_create(batch, batch_size=2500)
-            created, batch = created + len(batch), []
-    Finding.objects.bulk_create(batch, batch_size=2500)
-    return created + len(batch)
+            for allegation_id, status in list(pending):
+                if allegation_id in have:
+                    continue
+                disposition = DISPOSITIONS(rng)
+                final = disposition if status in DECIDED else ""
+                findings.add((allegation_id, disposition, RATIONALE, investigator.pk, final))
+    return findings.count

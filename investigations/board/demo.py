@@ -3,24 +3,25 @@ object access to the cases before the board, votes (with a few proposed disposit
 recusals, decisions of every kind, final findings with recommended discipline, and the
 department's responses (answered, awaiting and overdue).
 
-Only the most recent cases with findings are touched (``BOARD_CASES``), so the seeder takes well
-under a second whatever the number of complaints.
+Only the most recent cases with findings get this detail (``BOARD_CASES``); the other decided and
+closed cases get the adopting decision and final findings their status needs, streamed in bulk.
 
 Board review is installed after case work, so ``seed_demo`` discovers this seeder after the
 investigations seeder that creates the findings.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
-from complaints.models import Complaint
+from complaints.models import Allegation, Complaint
 from investigations.models import Disposition, Finding
 from oversight import permissions
+from oversight.bulk import TableWriter, pages
 from oversight.demo import DemoContext, demo_password_hash, register
 from oversight.permissions import Role
 
@@ -284,65 +285,79 @@ def _response(ctx: DemoContext, finding: Finding, decided_at, days: int, discipl
     return response
 
 
+def _findings_of(first: int, last: int) -> QuerySet[Finding]:
+    """The findings on allegations of complaints ``first`` to ``last`` (ids), in id order.
+
+    Bounded on the findings' own index too (by the range of those allegations' ids), so the plan
+    reads only this range: joined on the complaint range alone, the planner may scan every finding
+    for each range, and the findings of a million complaints are read range after range."""
+    # The ids themselves rather than MIN() and MAX(): those the planner answers by walking the
+    # primary key from one end until an allegation of the range turns up.
+    allegations = Allegation.objects.filter(complaint_id__gte=first, complaint_id__lte=last).order_by()
+    ids = list(allegations.values_list("id", flat=True))
+    if not ids:
+        return Finding.objects.none()
+    return Finding.objects.filter(
+        allegation_id__gte=min(ids),
+        allegation_id__lte=max(ids),
+        allegation__complaint_id__gte=first,
+        allegation__complaint_id__lte=last,
+    ).order_by("id")
+
+
 def _decide_the_rest(ctx: DemoContext, chair) -> tuple[int, int]:
     """Decided and closed cases beyond the detailed ones get what their status says happened: the
     board's decision adopting the proposed findings, a final finding on every allegation, and for
-    sustained findings a recommended discipline and the department's (answered) response. Set-based
-    and chunked, so it stays quick at a city's scale."""
+    sustained findings a recommended discipline and the department's (answered) response.
+
+    Cases are read a range of ids at a time, their findings by the same range, and the rows streamed
+    out through ``oversight.bulk`` writers, so it stays quick at a city's scale."""
     rng = ctx.rng
     scale = list(settings.DISCIPLINE_SCALE) or ["reprimand"]
-    cases = list(
-        Complaint.objects.filter(status__in=[S.DECIDED, S.CLOSED])
-        .exclude(Exists(BoardDecision.objects.filter(complaint=OuterRef("pk"))))
-        .order_by("id")
-        .values_list("id", "status_changed_at")
-    )
-    answered = 0
-    for start in range(0, len(cases), 2000):
-        chunk = cases[start : start + 2000]
-        decisions = [
-            BoardDecision(
-                complaint_id=pk,
-                kind=BoardDecision.Kind.ADOPT,
-                recorded_by=chair,
-                votes_counted={},
-                created_at=changed_at - timedelta(days=1),
+    response_days = timedelta(days=settings.DEPARTMENT_RESPONSE_DAYS)
+    chair_id = chair.pk if chair else None
+    tz = timezone.get_current_timezone()
+    # Cases with a decision already (the detailed ones) are skipped here rather than in each page's
+    # query: the decisions written meanwhile are not in the planner's statistics yet, and an
+    # anti-join against them could read the whole growing table for every page.
+    had_decision = set(BoardDecision.objects.values_list("complaint_id", flat=True))
+    cases = Complaint.objects.filter(status__in=[S.DECIDED, S.CLOSED])
+    with (
+        TableWriter(BoardDecision, ["id", "complaint_id", "kind", "recorded_by_id", "created_at"]) as decisions,
+        TableWriter(
+            DecisionFinding, ["decision_id", "finding_id", "final_disposition", "recommended_discipline"]
+        ) as finals,
+        TableWriter(
+            DepartmentResponse, ["finding_id", "due_date", "response", "responded_on", "discipline_imposed"]
+        ) as responses,
+    ):
+        for page in pages(cases, ("id", "status_changed_at"), size=20_000):
+            by_case: dict[int, tuple[int, date]] = {}
+            for pk, changed_at in page:
+                if pk in had_decision:
+                    continue
+                decision_id, decided_at = decisions.next_id(), changed_at - timedelta(days=1)
+                decisions.add((decision_id, pk, BoardDecision.Kind.ADOPT, chair_id, decided_at))
+                by_case[pk] = (decision_id, decided_at.astimezone(tz).date() + response_days)
+            rows = _findings_of(page[0][0], page[-1][0]).values_list(
+                "id", "allegation__complaint_id", "proposed_disposition", "final_disposition"
             )
-            for pk, changed_at in chunk
-        ]
-        BoardDecision.objects.bulk_create(decisions, batch_size=2000)
-        by_case = {d.complaint_id: d for d in decisions}
-        finals, responses = [], []
-        rows = Finding.objects.filter(allegation__complaint_id__in=by_case).values_list(
-            "id", "allegation__complaint_id", "proposed_disposition"
-        )
-        for finding_id, complaint_id, disposition in rows:
-            decision = by_case[complaint_id]
-            discipline = rng.choice(scale) if disposition == Disposition.SUSTAINED else ""
-            finals.append(
-                DecisionFinding(
-                    decision=decision,
-                    finding_id=finding_id,
-                    final_disposition=disposition,
-                    recommended_discipline=discipline,
-                )
-            )
-            if discipline:
-                due = timezone.localtime(decision.created_at).date() + timedelta(days=settings.DEPARTMENT_RESPONSE_DAYS)
-                responses.append(
-                    DepartmentResponse(
-                        finding_id=finding_id,
-                        due_date=due,
-                        response=DepartmentResponse.Response.ACCEPTED,
-                        responded_on=min(due, ctx.as_of),
-                        discipline_imposed=discipline,
+            not_final = []
+            for finding_id, complaint_id, disposition, final in rows:
+                case = by_case.get(complaint_id)
+                if case is None:
+                    continue  # in the range, but not one of these cases
+                if not final:
+                    not_final.append(finding_id)
+                decision_id, due = case
+                discipline = rng.choice(scale) if disposition == Disposition.SUSTAINED else ""
+                finals.add((decision_id, finding_id, disposition, discipline))
+                if discipline:
+                    responses.add(
+                        (finding_id, due, DepartmentResponse.Response.ACCEPTED, min(due, ctx.as_of), discipline)
                     )
-                )
-        DecisionFinding.objects.bulk_create(finals, batch_size=2000)
-        DepartmentResponse.objects.bulk_create(responses, batch_size=2000)
-        answered += len(responses)
-    # The final disposition is the adopted proposal: one UPDATE for every such finding.
-    Finding.objects.filter(allegation__complaint__status__in=[S.DECIDED, S.CLOSED], final_disposition="").update(
-        final_disposition=F("proposed_disposition")
-    )
-    return len(cases), answered
+            # The final disposition is the adopted proposal. Case work's seeder wrote it with the
+            # findings of decided cases already; this covers any finding that came without it.
+            if not_final:
+                Finding.objects.filter(id__in=not_final).update(final_disposition=F("proposed_disposition"))
+    return decisions.count, responses.count
