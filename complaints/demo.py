@@ -212,6 +212,19 @@ SUBJECT_FIELDS = ["id", "complaint_id", "officer_id", "badge_as_given", "appeara
 ALLEGATION_FIELDS = ["complaint_id", "subject_officer_id", "category_id"]
 
 
+# Complaints older than this are all finished: no office still investigates a case filed years ago.
+_ARCHIVE_AGE_DAYS = 2 * 365
+_STATUS_ARCHIVE = Weighted(
+    [
+        (S.CLOSED, 12),
+        (S.DECIDED, 1),
+        (S.MEDIATED, 1),
+        (S.REFERRED, 1),
+        (S.ADMINISTRATIVELY_CLOSED, 3),
+    ]
+)
+
+
 def _status_for(ctx: DemoContext, age_days: int) -> str:
     if age_days < 7:
         return _STATUS_NEW(ctx.rng)
@@ -219,7 +232,9 @@ def _status_for(ctx: DemoContext, age_days: int) -> str:
         return _STATUS_WEEKS(ctx.rng)
     if age_days < 365:
         return _STATUS_MONTHS(ctx.rng)
-    return _STATUS_YEARS(ctx.rng)
+    if age_days < _ARCHIVE_AGE_DAYS:
+        return _STATUS_YEARS(ctx.rng)
+    return _STATUS_ARCHIVE(ctx.rng)
 
 
 class _Pools:
@@ -298,13 +313,26 @@ def _distinct(rng: random.Random, values: list[int], k: int) -> list[int]:
     return picked
 
 
+# A large city's office: about 33,000 complaints a year (the demo's 100,000 over three years). A
+# bigger demo is a longer history at that pace, not a busier year, so the open work (the intake
+# backlog, open investigations, the board's docket) stays what one office carries, at 100,000
+# complaints or at a million (thirty years).
+COMPLAINTS_PER_DAY = 100_000 / (3 * 365)
+
+
+def history_days(complaints: int) -> float:
+    """How many days back the demo's complaints reach: three years, or longer at the same pace."""
+    return max(3 * 365, complaints / COMPLAINTS_PER_DAY)
+
+
 def _received_times(ctx: DemoContext) -> list[float]:
     """How long before the demo's "today" each complaint came in, in days, largest first: sorted,
-    so complaints are generated in order of receipt and tracking numbers rise with the date."""
+    so complaints are generated in order of receipt and tracking numbers rise with the date. Spread
+    evenly over the history: the same pace whatever its length."""
     rng = ctx.rng
-    horizon = 3 * 365
+    horizon = history_days(ctx.complaints)
     return sorted(
-        (rng.random() ** 0.8 * horizon + rng.randint(0, 600) / 1440 for _ in range(ctx.complaints)),
+        (rng.random() * horizon + rng.randint(0, 600) / 1440 for _ in range(ctx.complaints)),
         reverse=True,
     )
 

@@ -11,13 +11,16 @@ import hashlib
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
 from django.db.models import Max, Min
 from django.utils import timezone
 
 from complaints.models import Allegation, Complaint, ComplaintUserObjectPermission
 from oversight.bulk import TableWriter, pages
 from oversight.demo import DemoContext, Weighted, register
+from oversight.permissions import Role
 
 from .models import (
     CaseNote,
@@ -150,10 +153,13 @@ class Case(NamedTuple):
 def seed_investigations(ctx: DemoContext) -> None:
     rng = ctx.rng
     users = ctx.shared.get("users", {})
-    investigators = [users[name] for name in ("investigator", "investigator2") if name in users]
+    logins = [users[name] for name in ("investigator", "investigator2") if name in users]
     supervisor = users.get("supervisor")
-    if not investigators:
+    if not logins:
         return
+    # Open cases are shared among enough investigators for a caseload one person carries; the demo
+    # logins are two of them.
+    investigators = logins + _staff_investigators(ctx, Complaint.objects.filter(status__in=OPEN).count(), len(logins))
     candidates = Complaint.objects.filter(status__in=INVESTIGATED, investigation__isnull=True)
     # Full case records for half the most recent cases and half drawn from those past investigation.
     recent = set(candidates.order_by("-received_at", "-id").values_list("id", flat=True)[: DETAILED_CASES // 2])
@@ -215,8 +221,45 @@ def seed_investigations(ctx: DemoContext) -> None:
                         grants.add((investigator.pk, permission_id, pk))
     ctx.count("investigations", investigations.count)
     ctx.count("case grants", grants.count)
-    _detailed(ctx, cases, investigators, supervisor)
-    ctx.count("findings", _findings(ctx, investigators[0]))
+    _detailed(ctx, cases, logins, supervisor)
+    ctx.count("findings", _findings(ctx, logins[0]))
+
+
+# Open cases per investigator: a heavy but real caseload.
+CASELOAD = 150
+
+
+def _staff_investigators(ctx: DemoContext, open_cases: int, logins: int) -> list:
+    """Investigators besides the demo logins, enough that each carries about ``CASELOAD`` open
+    cases (none for a small demo). They cannot sign in (no usable password). Created once: a
+    second run finds them."""
+    wanted = max(0, -(-open_cases // CASELOAD) - logins)
+    if not wanted:
+        return []
+    User = get_user_model()
+    group = Group.objects.get(name=Role.INVESTIGATOR)
+    first_names = [ctx.faker.first_name() for _ in range(200)]
+    last_names = [ctx.faker.last_name() for _ in range(300)]
+    names = [f"staff-investigator-{n:04d}" for n in range(1, wanted + 1)]
+    User.objects.bulk_create(
+        [
+            User(
+                username=name,
+                first_name=ctx.rng.choice(first_names),
+                last_name=ctx.rng.choice(last_names),
+                email=f"{name}@oversight.example",
+                password=make_password(None),
+            )
+            for name in names
+        ],
+        ignore_conflicts=True,
+    )
+    staff = list(User.objects.filter(username__in=names).order_by("username"))
+    User.groups.through.objects.bulk_create(
+        [User.groups.through(user_id=user.pk, group_id=group.pk) for user in staff], ignore_conflicts=True
+    )
+    ctx.count("staff investigators", len(staff))
+    return staff
 
 
 def _detailed(ctx: DemoContext, cases: list[Case], investigators, supervisor) -> None:

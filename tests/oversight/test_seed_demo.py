@@ -1,4 +1,5 @@
 import re
+from datetime import date
 
 import pytest
 from django.apps import apps
@@ -174,3 +175,36 @@ def test_table_writer_fills_defaults_and_moves_the_sequence():
     assert all(row.data == {} and row.reason == "" and row.created_at is not None for row in rows)
     after = StatusChange.objects.create(complaint=complaint, action="accept", from_status="a", to_status="b")
     assert after.pk > ids[-1]
+
+
+def test_a_bigger_demo_is_a_longer_history_not_a_busier_year():
+    from complaints.demo import COMPLAINTS_PER_DAY, history_days
+
+    assert history_days(500) == history_days(100_000) == 3 * 365
+    assert history_days(1_000_000) == pytest.approx(1_000_000 / COMPLAINTS_PER_DAY)
+    assert 29 * 365 < history_days(1_000_000) < 31 * 365
+
+
+def test_no_complaint_filed_more_than_two_years_ago_is_still_open():
+    from complaints.demo import _status_for
+    from complaints.models import Complaint
+    from oversight.demo import DemoContext
+
+    S = Complaint.Status
+    still_open = {S.RECEIVED, S.IN_TRIAGE, S.UNDER_INVESTIGATION, S.IN_MEDIATION, S.FINDINGS_PROPOSED, S.BOARD_REVIEW}
+    ctx = DemoContext(seed=7, complaints=0, as_of=date(2026, 12, 2))
+    assert not {_status_for(ctx, age) for age in range(730, 11_000, 3)} & still_open
+    assert S.UNDER_INVESTIGATION in {_status_for(ctx, age) for age in range(365, 730)}
+
+
+def test_open_cases_are_shared_so_no_investigator_carries_more_than_a_caseload(db):
+    from investigations.demo import CASELOAD, _staff_investigators
+    from oversight.demo import DemoContext
+
+    ctx = DemoContext(seed=7, complaints=0, as_of=date(2026, 12, 2))
+    assert _staff_investigators(ctx, open_cases=2 * CASELOAD, logins=2) == []
+    staff = _staff_investigators(ctx, open_cases=10 * CASELOAD + 1, logins=2)
+    assert len(staff) == 9
+    assert all(not user.has_usable_password() for user in staff)
+    assert all(user.groups.filter(name="investigator").exists() for user in staff)
+    assert _staff_investigators(ctx, open_cases=10 * CASELOAD + 1, logins=2) == staff  # found again, not doubled
