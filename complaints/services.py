@@ -40,12 +40,17 @@ def tracking_number_issue(*, received_at: datetime, prefix: str | None = None) -
         raise RuntimeError("tracking_number_issue must run inside transaction.atomic()")
     prefix = prefix or settings.TRACKING_NUMBER_PREFIX
     year = timezone.localtime(received_at).year
-    try:
-        with transaction.atomic():
-            TrackingSequence.objects.get_or_create(prefix=prefix, year=year)
-    except IntegrityError:
-        pass  # Another transaction created the row first; it exists now.
-    sequence = TrackingSequence.objects.select_for_update().get(prefix=prefix, year=year)
+    locked = TrackingSequence.objects.select_for_update()
+    sequence = locked.filter(prefix=prefix, year=year).first()
+    if sequence is None:
+        # The year's first number: create the row (in a savepoint, as a concurrent first
+        # creation may win the insert), then lock it like any other.
+        try:
+            with transaction.atomic():
+                TrackingSequence.objects.get_or_create(prefix=prefix, year=year)
+        except IntegrityError:
+            pass  # Another transaction created the row first; it exists now.
+        sequence = locked.get(prefix=prefix, year=year)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     return format_tracking_number(prefix, year, sequence.last_number)
@@ -264,9 +269,29 @@ def attachment_add(*, complaint: Complaint, stream: IO[bytes], original_name: st
     return _attachment_record(attachment, complaint=complaint, actor=actor)
 
 
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file that was sniffed, measured and hashed when the resident uploaded it (to an intake
+    draft): its stream, the name they gave it, and what ``uploads.inspect`` found then.
+
+    ``complaint_submit`` stores it without a separate checking pass: it is hashed as it is copied,
+    and refused if the copy no longer matches what was found.
+    """
+
+    stream: IO[bytes]
+    name: str
+    inspected: uploads.Inspected
+
+
 def _attachment_check(stream: IO[bytes], original_name: str) -> uploads.Inspected:
     """Sniff, measure and hash a file; raises ValidationError when it may not be accepted."""
     info = uploads.inspect(stream)
+    _attachment_refuse(info, original_name)
+    return info
+
+
+def _attachment_refuse(info: uploads.Inspected, original_name: str) -> None:
+    """Raise ValidationError when a file like ``info`` may not be accepted."""
     if info.size == 0:
         raise ValidationError(_("The file %(name)s is empty.") % {"name": original_name})
     if info.size > settings.ATTACHMENT_MAX_BYTES:
@@ -279,7 +304,6 @@ def _attachment_check(stream: IO[bytes], original_name: str) -> uploads.Inspecte
             _("The file %(name)s is not a kind we can accept. Send photos, PDFs, audio, video or office documents.")
             % {"name": original_name}
         )
-    return info
 
 
 def _attachment_store(stream: IO[bytes], original_name: str, info: uploads.Inspected, *, actor: Any) -> Attachment:
@@ -296,6 +320,25 @@ def _attachment_store(stream: IO[bytes], original_name: str, info: uploads.Inspe
     )
     attachment.file.save("upload", File(stream), save=False)
     note_written(attachment.file.storage, attachment.file.name)
+    return attachment
+
+
+def _attachment_store_checked(checked: CheckedFile, *, actor: Any) -> Attachment:
+    """Store a file checked at upload, hashing it as it is copied; raises ValidationError (after
+    the copy, so inside ``files_removed_on_failure()``, which removes it) if the bytes copied are
+    not the bytes that were checked. Should the storage not read the stream once from start to
+    end, the stream is read again to check it."""
+    reader = uploads.HashingReader(checked.stream)
+    attachment = _attachment_store(reader, checked.name, checked.inspected, actor=actor)
+    if reader.sequential:
+        copied = (reader.bytes_read, reader.hexdigest())
+    else:
+        again = uploads.inspect(checked.stream)
+        copied = (again.size, again.sha256)
+    if copied != (checked.inspected.size, checked.inspected.sha256):
+        raise ValidationError(
+            _("The file %(name)s changed after it was added. Remove it and add it again.") % {"name": checked.name}
+        )
     return attachment
 
 
@@ -400,7 +443,7 @@ def _subjects_from_form(officers: list[dict[str, Any]], kinds: list[str]) -> lis
 def complaint_submit(
     *,
     form_data: dict[str, Any],
-    files: list[tuple[IO[bytes], str]],
+    files: list[tuple[IO[bytes], str] | CheckedFile],
     language: str,
     idempotency_key: str,
     status_code: str,
@@ -411,7 +454,8 @@ def complaint_submit(
     """File a complaint from the intake form, with its files, exactly once.
 
     The slow work comes first and outside any transaction: the status code is hashed, every part
-    is validated and every file is checked, hashed and stored. Then one short transaction takes
+    is validated and every file is checked, hashed and stored (a ``CheckedFile``, checked when it
+    was uploaded, is hashed as it is copied, in the same pass). Then one short transaction takes
     the tracking number (which locks the sequence row until it ends, so every other submission
     waits for it) and inserts the complaint, its parties, officers, allegations, attachments, the
     first public timeline entry and the audit event. Call it outside any transaction, or the lock
@@ -453,10 +497,23 @@ def complaint_submit(
         status_code_hash=status_codes.status_code_digest(status_code),
         consent_id=form_data.get("consent", {}).get("consent_id"),
     )
-    checked = [(stream, name, _attachment_check(stream, name)) for stream, name in files]
+    # (file, whether its copy must be checked against what was found at upload)
+    checked: list[tuple[CheckedFile, bool]] = []
+    for file in files:
+        if isinstance(file, CheckedFile):
+            _attachment_refuse(file.inspected, file.name)
+            checked.append((file, True))
+        else:
+            stream, name = file
+            checked.append((CheckedFile(stream, name, _attachment_check(stream, name)), False))
     try:
         with files_removed_on_failure():
-            stored = [_attachment_store(stream, name, info, actor=actor) for stream, name, info in checked]
+            stored = [
+                _attachment_store_checked(file, actor=actor)
+                if verify
+                else _attachment_store(file.stream, file.name, file.inspected, actor=actor)
+                for file, verify in checked
+            ]
             with transaction.atomic():
                 complaint = _complaint_insert(plan, actor=actor)
                 for attachment in stored:
@@ -511,6 +568,7 @@ def complaint_status_code_check(*, complaint: Complaint | None, code: str) -> bo
 
 
 __all__ = [
+    "CheckedFile",
     "PartyData",
     "SubjectData",
     "attachment_add",

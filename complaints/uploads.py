@@ -1,6 +1,7 @@
 """What an uploaded file really is, judged from its bytes, never its name or the browser's claim."""
 
 import hashlib
+import io
 import zipfile
 from dataclasses import dataclass
 from typing import IO
@@ -143,3 +144,43 @@ def inspect(stream: IO[bytes], *, chunk_size: int = 1024 * 1024) -> Inspected:
         size += len(chunk)
     stream.seek(0)
     return Inspected(content_type=content_type, size=size, sha256=digest.hexdigest())
+
+
+class HashingReader:
+    """A stream that measures and hashes the bytes read through it, so that copying a file and
+    hashing it take one reading pass instead of two.
+
+    ``sequential`` stays true while the bytes are read once, in order, from the start (a rewind to
+    the start before or during reading begins the count again); ``size`` and ``hexdigest()`` then
+    describe exactly the bytes read. Any other seek makes it false, and the caller must check the
+    file another way.
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._restart()
+
+    def _restart(self) -> None:
+        self._digest = hashlib.sha256()
+        self.bytes_read = 0
+        self.sequential = True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._digest.update(data)
+        self.bytes_read += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        position = self._stream.seek(offset, whence)
+        if position == 0:
+            self._restart()
+        elif position != self.bytes_read:
+            self.sequential = False
+        return position
+
+    def tell(self) -> int:
+        return self._stream.tell()
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()

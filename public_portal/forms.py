@@ -49,6 +49,18 @@ def _blank(choices):
     return [("", _("Choose…")), *choices]
 
 
+def _listed_choices(field: forms.ModelChoiceField) -> tuple[tuple[Any, str], ...]:
+    """Read a model choice field's options once, with one ordinary query, and keep them on the field.
+
+    Left alone, the field reads its queryset again each time its choices are iterated, through a
+    server-side cursor on PostgreSQL (three round trips). Validation still checks a submitted value
+    against the queryset, so a row removed meanwhile is refused as before.
+    """
+    options = tuple((obj.pk, field.label_from_instance(obj)) for obj in field.queryset)
+    field.choices = [("", field.empty_label), *options] if field.empty_label is not None else list(options)
+    return options
+
+
 class HoneypotMixin(forms.Form):
     """A field people never see or fill; automated spam usually does."""
 
@@ -127,6 +139,11 @@ class IncidentForm(HoneypotMixin):
         if received and received > today:
             self.add_error("received_date", _("The date received cannot be in the future."))
         return data
+
+    def render_key(self) -> tuple:
+        """What the unbound form's markup depends on besides the step, mode and language: the
+        district list, read here once for both the key and the page."""
+        return (self.staff, _listed_choices(self.fields["district"]))
 
     def to_data(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -262,6 +279,10 @@ class EvidenceForm(forms.Form):
     def uploaded(self) -> list:
         return self.files.getlist("files") if self.files else []
 
+    def render_key(self) -> tuple:
+        """The limits the help text states."""
+        return (settings.INTAKE_MAX_FILES, settings.ATTACHMENT_MAX_BYTES)
+
 
 DEMOGRAPHIC_HELP = _("Optional. It helps us see whether some groups are treated differently.")
 
@@ -360,6 +381,10 @@ class AboutForm(forms.Form):
                 out[key] = ""
         return out
 
+    def render_key(self) -> tuple:
+        """The language offered first for letters (the draft's, not necessarily the page's)."""
+        return (self.initial.get("preferred_language"),)
+
 
 class ConsentForm(forms.Form):
     agree = forms.BooleanField(required=True, error_messages={"required": _("Check the box to continue.")})
@@ -374,6 +399,13 @@ class ConsentForm(forms.Form):
 
     def to_data(self) -> dict[str, Any]:
         return {"consent_id": self.consent.pk if self.consent else None}
+
+    def render_key(self) -> tuple:
+        """The consent text shown, which also gives the public agreement label."""
+        consent = self.consent
+        if consent is None:
+            return ()
+        return (consent.pk, consent.version, consent.title, consent.body, consent.agreement)
 
 
 class ReviewForm(HoneypotMixin):

@@ -5,6 +5,8 @@ while loses nothing; every step is validated again before submission, and only v
 reaches ``complaints.services.complaint_submit``.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -14,13 +16,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from complaints import services as complaint_services
 from complaints import uploads
 from complaints.models import Complaint
 from oversight import audit
+from oversight.storage import files_removed_on_failure, note_written
 
 from .forms import (
     AboutForm,
@@ -69,17 +72,42 @@ def neighbours(slug: str) -> tuple[str | None, str | None]:
 # --- Drafts --------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _typed_input_write() -> Iterator[None]:
+    """The transaction of a write of typed input to a draft: its creation, a step's answers.
+
+    On PostgreSQL it commits without waiting for the write-ahead log to reach the disk
+    (``synchronous_commit`` off for this transaction only): that wait is most of what such a
+    request would otherwise spend. The trade: should the database server crash, the last fraction
+    of a second of these writes can be lost, and the visitor then finds the step as it was before
+    (or is asked to start again). Nothing is ever half-written, and the next durable commit on the
+    server (a session saved, a complaint filed) makes every earlier one durable as well. Staged
+    files, complaints and everything else are committed durably. Inside a caller's transaction
+    this joins it and changes nothing.
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
 def draft_start(request: HttpRequest, *, mode: str, language: str) -> IntakeDraft:
     """Begin a new draft for this browser session (replacing an unfinished one)."""
     old = draft_for_request(request, mode)
     if old is not None and not old.submitted:
         draft_discard(old)
-    draft = IntakeDraft.objects.create(
-        mode=mode,
-        language=language,
-        status_code=complaint_services.status_code_new(),
-        staff_user=request.user if mode == IntakeDraft.Mode.STAFF else None,
-    )
+    with _typed_input_write():
+        draft = IntakeDraft.objects.create(
+            mode=mode,
+            language=language,
+            status_code=complaint_services.status_code_new(),
+            staff_user=request.user if mode == IntakeDraft.Mode.STAFF else None,
+        )
     request.session[draft_session_key(mode)] = draft.token
     return draft
 
@@ -102,8 +130,13 @@ def querydict(raw: dict[str, list[str]] | None) -> QueryDict:
 
 
 def draft_save_step(draft: IntakeDraft, slug: str, raw: dict[str, list[str]]) -> None:
+    """Keep the step's input as typed. Input the draft already holds for the step is not written
+    again (pressing "Save and continue" on an unchanged page, every evidence action)."""
+    if slug in draft.data and draft.data[slug] == raw:
+        return
     draft.data = {**draft.data, slug: raw}
-    draft.save(update_fields=["data", "updated_at"])
+    with _typed_input_write():
+        draft.save(update_fields=["data", "updated_at"])
 
 
 # --- Forms for a step -----------------------------------------------------------------------------
@@ -131,6 +164,26 @@ def form_for(draft: IntakeDraft, slug: str, data: QueryDict | None = None, files
     if slug == "review":
         return ReviewForm(bound, initial={"form_token": draft.token})
     raise KeyError(slug)
+
+
+def step_indicator_key(slug: str) -> tuple:
+    """The key the progress indicator's markup is kept under: it shows the steps' titles and which
+    one is current, in the page's language, and nothing of the visitor's."""
+    return ("step indicator", slug, get_language())
+
+
+def blank_form_key(draft: IntakeDraft, slug: str, form: Any, *, staged_files: list | None = None) -> tuple | None:
+    """The key the step page's form markup is kept under, or None when it must be rendered.
+
+    Only a blank form qualifies: one bound to the visitor's answers, or a page listing their
+    uploaded files, is theirs alone. The key holds everything else the markup depends on: the
+    mode, the step, the page's language, and whatever the form reports (``render_key``: the
+    district list, the consent text, the draft's language, the upload limits).
+    """
+    if form.is_bound or staged_files:
+        return None
+    render_key = getattr(form, "render_key", None)
+    return (draft.mode, slug, get_language(), *(render_key() if render_key is not None else ()))
 
 
 # --- Formset rows without JavaScript -----------------------------------------------------------
@@ -168,11 +221,24 @@ def formset_remove_row(raw: dict[str, list[str]], prefix: str, index: int) -> di
 
 
 def draft_stage_files(draft: IntakeDraft, uploaded: list) -> list[str]:
-    """Check and stage uploaded files; return the error messages for the ones refused.
+    """Check and stage uploaded files, and mark the evidence step as seen; return the error
+    messages for the files refused.
 
     The type is judged from the bytes against the allow-list, never from the name or the
-    browser's claim; per-file, count and total limits come from settings.
+    browser's claim; per-file, count and total limits come from settings. The files' rows and the
+    step's mark are committed together, and a file written to staging is removed again if they
+    are not.
     """
+    if not uploaded:
+        draft_save_step(draft, "evidence", {})
+        return []
+    with files_removed_on_failure(), transaction.atomic():
+        errors = _stage(draft, uploaded)
+        draft_save_step(draft, "evidence", {})
+    return errors
+
+
+def _stage(draft: IntakeDraft, uploaded: list) -> list[str]:
     errors: list[str] = []
     existing = list(draft.files.all())
     count = len(existing)
@@ -194,11 +260,8 @@ def draft_stage_files(draft: IntakeDraft, uploaded: list) -> list[str]:
             draft=draft, original_name=name, size=info.size, content_type=info.content_type, sha256=info.sha256
         )
         staged.file.save("upload", upload.file, save=False)
-        try:
-            staged.save()
-        except Exception:
-            staged.file.delete(save=False)
-            raise
+        note_written(staged.file.storage, staged.file.name)
+        staged.save()
         count += 1
         total += info.size
     return errors
@@ -259,20 +322,32 @@ def draft_validate(draft: IntakeDraft) -> Validated:
     return Validated(form_data=form_data, invalid_steps=invalid)
 
 
-def draft_submit(draft: IntakeDraft, *, actor: Any = None) -> Complaint:
+def draft_submit(draft: IntakeDraft, *, actor: Any = None, validated: Validated | None = None) -> Complaint:
     """File the draft as a complaint, once; then forget what the draft held.
 
     The draft token is the idempotency key, so a second submission of the same draft returns the
     same complaint. Staged files are copied into the complaint's attachments inside the
-    submission's transaction and deleted from staging only after it commits.
+    submission's transaction and deleted from staging only after it commits. ``validated`` is
+    ``draft_validate(draft)`` when the caller has just run it on this same draft; otherwise the
+    draft is validated here.
     """
     if draft.complaint_id:
         return draft.complaint
-    validated = draft_validate(draft)
+    if validated is None:
+        validated = draft_validate(draft)
     if validated.invalid_steps:
         raise ValidationError(_("Some answers need attention before you can send the complaint."))
     staged = list(draft.files.all())
-    handles = [s.file.open("rb") for s in staged]
+    try:
+        handles = _open_staged(staged)
+    except FileNotFoundError:
+        # A concurrent submission of this same draft (a double click) filed it and cleared its
+        # staged files after this request read the list: that submission is the complaint.
+        filed = Complaint.objects.filter(idempotency_key=draft.token).first()
+        if filed is None:
+            raise
+        draft.complaint, draft.data = filed, {}
+        return filed
     try:
         incident = validated.form_data["incident"]
         staff = draft.mode == IntakeDraft.Mode.STAFF
@@ -283,7 +358,10 @@ def draft_submit(draft: IntakeDraft, *, actor: Any = None) -> Complaint:
             )
         complaint = complaint_services.complaint_submit(
             form_data=validated.form_data,
-            files=[(handle, s.original_name) for handle, s in zip(handles, staged, strict=True)],
+            files=[
+                complaint_services.CheckedFile(handle, s.original_name, _inspected(s))
+                for handle, s in zip(handles, staged, strict=True)
+            ],
             language=draft.language,
             idempotency_key=draft.token,
             status_code=draft.status_code,
@@ -294,17 +372,44 @@ def draft_submit(draft: IntakeDraft, *, actor: Any = None) -> Complaint:
     finally:
         for handle in handles:
             handle.close()
-    IntakeDraft.objects.filter(pk=draft.pk).update(complaint=complaint, data={})
+    with transaction.atomic():
+        IntakeDraft.objects.filter(pk=draft.pk).update(complaint=complaint, data={})
+        _clear_staging(draft.pk)
     draft.complaint = complaint
     draft.data = {}
-    transaction.on_commit(lambda: _clear_staging(draft.pk))
     return complaint
 
 
+def _open_staged(staged: list[DraftFile]) -> list:
+    """Open every staged file for reading, or none: one that cannot be opened closes the others."""
+    handles = []
+    try:
+        for row in staged:
+            handles.append(row.file.open("rb"))
+    except BaseException:
+        for handle in handles:
+            handle.close()
+        raise
+    return handles
+
+
+def _inspected(staged: DraftFile) -> uploads.Inspected:
+    """What was found when the file was uploaded (``draft_stage_files``)."""
+    return uploads.Inspected(content_type=staged.content_type, size=staged.size, sha256=staged.sha256)
+
+
 def _clear_staging(draft_id: int) -> None:
-    for staged in DraftFile.objects.filter(draft_id=draft_id):
-        staged.file.delete(save=False)
-        staged.delete()
+    """Delete the draft's staged files: their rows in the current transaction, the files once it
+    commits (a rollback keeps both)."""
+    staged = list(DraftFile.objects.filter(draft_id=draft_id))
+    for row in staged:
+        row.delete()
+
+    def remove_files() -> None:
+        for row in staged:
+            row.file.delete(save=False)
+
+    transaction.on_commit(remove_files)
 
 
 def drafts_purge_expired() -> int:

@@ -50,8 +50,11 @@ def draft_staged_files(*, draft: IntakeDraft) -> QuerySet[DraftFile]:
 def consent_text_active(*, language: str) -> ConsentText | None:
     """The advisory and consent text in use for ``language``, else the one in the site's default
     language; None when the agency has published none yet."""
-    texts = ConsentText.objects.filter(is_active=True).order_by("-created_at")
-    return texts.filter(language=language).first() or texts.filter(language=settings.LANGUAGE_CODE).first()
+    default = settings.LANGUAGE_CODE
+    texts = list(ConsentText.objects.filter(is_active=True, language__in={language, default}).order_by("-created_at"))
+    return next((t for t in texts if t.language == language), None) or next(
+        (t for t in texts if t.language == default), None
+    )
 
 
 @dataclass(frozen=True)
@@ -63,13 +66,17 @@ class ReviewLookups:
     categories: dict[str, AllegationCategory] = field(default_factory=dict)
 
 
-def review_lookups(*, incident: dict[str, Any]) -> ReviewLookups:
-    """The district and channel named in the validated ``incident`` step and the allegation
-    categories the resident's kinds of misconduct map to. A district that no longer exists shows
-    as none rather than failing the page."""
+def review_lookups(*, incident: dict[str, Any], with_categories: bool = True) -> ReviewLookups:
+    """The district and channel named in the validated ``incident`` step and, unless
+    ``with_categories`` is false, the allegation categories the resident's kinds of misconduct
+    map to. A district that no longer exists shows as none rather than failing the page."""
     district_id = incident.get("district_id")
     district = District.objects.filter(pk=district_id).first() if district_id else None
-    categories = {c.code: c for c in AllegationCategory.objects.filter(code__in=CATEGORY_FOR_KIND.values())}
+    categories = (
+        {c.code: c for c in AllegationCategory.objects.filter(code__in=CATEGORY_FOR_KIND.values())}
+        if with_categories
+        else {}
+    )
     channel = incident.get("channel")
     return ReviewLookups(
         district=district,

@@ -92,6 +92,7 @@ def intake_step(request: HttpRequest, step: str, mode: str = IntakeDraft.Mode.PU
     previous, following = intake.neighbours(step)
     status = 200
     upload_errors: list[str] = []
+    form = None
     if request.method == "POST":
         action = request.POST.get("action", "next")
         raw = intake.raw_from_post(request.POST)
@@ -102,9 +103,9 @@ def intake_step(request: HttpRequest, step: str, mode: str = IntakeDraft.Mode.PU
             if action.startswith("remove-file-"):
                 intake.draft_remove_file(draft, int(action.removeprefix("remove-file-") or 0))
                 return redirect(_url(mode, "step", step))
-            form = intake.form_for(draft, step, request.POST, request.FILES)
-            upload_errors = intake.draft_stage_files(draft, form.uploaded())
-            intake.draft_save_step(draft, step, {})
+            upload_errors = intake.draft_stage_files(
+                draft, intake.form_for(draft, step, request.POST, request.FILES).uploaded()
+            )
             if upload_errors:
                 status = 400
             elif action == "back":
@@ -129,7 +130,10 @@ def intake_step(request: HttpRequest, step: str, mode: str = IntakeDraft.Mode.PU
             if form.is_valid():
                 return redirect(_url(mode, "step", following))
             status = 400
-    form = EvidenceForm() if step == "evidence" else intake.form_for(draft, step)
+    if form is None:
+        form = EvidenceForm() if step == "evidence" else intake.form_for(draft, step)
+    staged_files = list(selectors.draft_staged_files(draft=draft)) if step == "evidence" else None
+    blank_form_key = None if upload_errors else intake.blank_form_key(draft, step, form, staged_files=staged_files)
     _prepare(form)
     return render(
         request,
@@ -144,9 +148,11 @@ def intake_step(request: HttpRequest, step: str, mode: str = IntakeDraft.Mode.PU
             form=form,
             previous=previous,
             upload_errors=upload_errors,
-            staged_files=selectors.draft_staged_files(draft=draft) if step == "evidence" else None,
-            consent=selectors.consent_text_active(language=draft.language) if step == "consent" else None,
+            staged_files=staged_files,
+            consent=form.consent if step == "consent" else None,
             max_files=settings.INTAKE_MAX_FILES,
+            step_indicator_key=intake.step_indicator_key(step),
+            blank_form_key=blank_form_key,
             done=_steps_done(draft),
             **_errors(form, upload_errors),
         ),
@@ -166,12 +172,12 @@ def _errors(form, upload_errors: list[str]) -> dict:
 
 
 def _prepare(form) -> None:
+    """USWDS classes and error links on the form (or on each form of a formset) about to be shown.
+    A formset's empty form is not shown (rows are added by a round trip, without JavaScript)."""
     forms_ = getattr(form, "forms", None)
     for f in [*(forms_ or []), form] if forms_ is not None else [form]:
         if hasattr(f, "fields"):
             add_usa_classes(f)
-    if forms_ is not None:
-        add_usa_classes(form.empty_form)
 
 
 def _review(request: HttpRequest, draft: IntakeDraft, mode: str) -> HttpResponse:
@@ -187,7 +193,7 @@ def _render_review(request, draft, mode, validated, status, error: str = "") -> 
 
     data = validated.form_data
     incident = data.get("incident") or {}
-    lookups = selectors.review_lookups(incident=incident)
+    lookups = selectors.review_lookups(incident=incident, with_categories=False)
     review_form = ReviewForm(initial={"form_token": draft.token})
     return render(
         request,
@@ -199,13 +205,13 @@ def _render_review(request, draft, mode, validated, status, error: str = "") -> 
             step="review",
             step_number=len(intake.STEPS),
             step_title=intake.STEPS[-1].title,
+            step_indicator_key=intake.step_indicator_key("review"),
             data=data,
             district=lookups.district,
             channel_label=lookups.channel_label,
             incident_date=date.fromisoformat(incident["date"]) if incident.get("date") else None,
             incident_time=time.fromisoformat(incident["time"]) if incident.get("time") else None,
             kinds=[KIND_LABELS[k] for k in data.get("kinds", []) if k in KIND_LABELS],
-            categories=lookups.categories,
             invalid_steps=validated.invalid_steps,
             step_titles={s.slug: s.title for s in intake.STEPS},
             staged_files=selectors.draft_staged_files(draft=draft),
@@ -232,7 +238,9 @@ def _submit(request: HttpRequest, draft: IntakeDraft, mode: str, validated) -> H
     if validated.invalid_steps:
         return _render_review(request, draft, mode, validated, 400)
     try:
-        complaint = intake.draft_submit(draft, actor=request.user if request.user.is_authenticated else None)
+        complaint = intake.draft_submit(
+            draft, actor=request.user if request.user.is_authenticated else None, validated=validated
+        )
     except ValidationError as error:
         return _render_review(request, draft, mode, validated, 400, " ".join(error.messages))
     receipts = request.session.get(RECEIPTS_SESSION_KEY, {})
