@@ -199,6 +199,13 @@ class DepartmentResponse(TimeStampedModel):
         db_table = "investigations_departmentresponse"
         verbose_name = _("department response")
         verbose_name_plural = _("department responses")
+        indexes = [
+            # The responses still awaited, by due date: the overdue list reads its first rows here
+            # instead of every response ever recorded.
+            models.Index(
+                fields=["due_date", "id"], condition=models.Q(response=""), name="dept_response_awaited_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.finding_id}: {self.response or 'awaiting'}"

@@ -1,6 +1,7 @@
 """Reads for the "My work" dashboard: counts, the user's own cases and, for supervisors, the
 investigations whose statutory deadline has passed or is close."""
 
+import heapq
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -90,14 +91,14 @@ def investigations_overdue_or_due_soon(
     DEADLINE_DAYS`` can be due soon: only cases discovered on or before that day are candidates.
 
     * A candidate **never tolled** is due ``DEADLINE_DAYS`` after discovery, so it is overdue or
-      due soon by being a candidate at all, and its due date orders like its discovery date: the
-      database counts them and hands over only the first ``limit`` in that order.
+      due soon by being a candidate at all, and its due date orders like its discovery date: only
+      (id, discovery date) pairs are read, and only the first ``limit`` get a deadline worked out.
     * A candidate **with tolling periods** (few: tolling is the exception) has its exact due date
       worked out here, from its periods.
 
-    The page therefore reads ``limit`` rows and a count however large the overdue backlog grows.
-    Six queries whatever the number of cases: the tolled candidates' periods, their discovery
-    dates, the count and the first rows of the untolled, the rows shown, their leads.
+    The cost follows the open cases past eleven months (the overdue backlog), never the archive of
+    closed ones. Five queries whatever the number of cases: the tolled candidates' periods, their
+    discovery dates, the untolled pairs, the rows shown, their leads.
     """
     today = today or timezone.localdate()
     days, soon = period_days(), due_soon_days()
@@ -123,11 +124,12 @@ def investigations_overdue_or_due_soon(
                 deadlines[pk] = deadline
                 tolled_total += 1
     untolled = candidates.exclude(investigation__pk__in=list(tolling)) if tolling else candidates
-    untolled_total = untolled.count()
-    first_untolled = untolled.order_by("investigation__discovery_date", "investigation__pk").values_list(
-        "investigation__pk", "investigation__discovery_date"
-    )[:limit]
-    for pk, discovery_date in first_untolled:
+    # Read as plain pairs and ordered here: asked to order and stop after ``limit`` rows, the
+    # database walks investigations from the oldest discovery date, and the oldest are the closed
+    # ones, a whole archive of them, before it meets an open case.
+    pairs = list(untolled.order_by().values_list("investigation__pk", "investigation__discovery_date"))
+    untolled_total = len(pairs)
+    for pk, discovery_date in heapq.nsmallest(limit, pairs, key=lambda pair: (pair[1], pair[0])):
         deadlines[pk] = compute_deadline(discovery_date=discovery_date, tolling=(), today=today, days=days, soon=soon)
     if not deadlines:
         return DeadlineWatch()
