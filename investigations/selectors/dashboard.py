@@ -97,8 +97,8 @@ def investigations_overdue_or_due_soon(
       worked out here, from its periods.
 
     The cost follows the open cases past eleven months (the overdue backlog), never the archive of
-    closed ones. Five queries whatever the number of cases: the tolled candidates' periods, their
-    discovery dates, the untolled pairs, the rows shown, their leads.
+    closed ones. Four queries whatever the number of cases or of tolled ones: the tolled
+    candidates' periods with their discovery dates, the untolled pairs, the rows shown, their leads.
     """
     today = today or timezone.localdate()
     days, soon = period_days(), due_soon_days()
@@ -106,27 +106,24 @@ def investigations_overdue_or_due_soon(
         status__in=DEADLINE_WATCH_STATUSES,
         investigation__discovery_date__lte=today + timedelta(days=soon - days),
     )
+    # The tolled candidates, with their discovery dates, in one read of their periods.
     tolling: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
-    for investigation_id, start, end in TollingPeriod.objects.filter(
+    discovered: dict[int, date] = {}
+    for investigation_id, discovery_date, start, end in TollingPeriod.objects.filter(
         investigation__complaint__in=candidates.values("pk")
-    ).values_list("investigation_id", "start", "end"):
+    ).values_list("investigation_id", "investigation__discovery_date", "start", "end"):
         tolling[investigation_id].append((start, end))
+        discovered[investigation_id] = discovery_date
     deadlines: dict[int, Deadline] = {}
-    tolled_total = 0
-    if tolling:
-        for pk, discovery_date in candidates.filter(investigation__pk__in=list(tolling)).values_list(
-            "investigation__pk", "investigation__discovery_date"
-        ):
-            deadline = compute_deadline(
-                discovery_date=discovery_date, tolling=tolling[pk], today=today, days=days, soon=soon
-            )
-            if deadline.state in (OVERDUE, DUE_SOON):
-                deadlines[pk] = deadline
-                tolled_total += 1
-    untolled = candidates.exclude(investigation__pk__in=list(tolling)) if tolling else candidates
+    for pk, periods in tolling.items():
+        deadline = compute_deadline(discovery_date=discovered[pk], tolling=periods, today=today, days=days, soon=soon)
+        if deadline.state in (OVERDUE, DUE_SOON):
+            deadlines[pk] = deadline
+    tolled_total = len(deadlines)
     # Read as plain pairs and ordered here: asked to order and stop after ``limit`` rows, the
     # database walks investigations from the oldest discovery date, and the oldest are the closed
     # ones, a whole archive of them, before it meets an open case.
+    untolled = candidates.filter(investigation__tolling_periods__isnull=True)
     pairs = list(untolled.order_by().values_list("investigation__pk", "investigation__discovery_date"))
     untolled_total = len(pairs)
     for pk, discovery_date in heapq.nsmallest(limit, pairs, key=lambda pair: (pair[1], pair[0])):

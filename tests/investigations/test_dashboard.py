@@ -165,3 +165,26 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_cases_due(
         assert f"And {cases - 50} more investigations, not listed here." in section
     else:
         assert "more investigation" not in section
+
+
+def test_the_watch_costs_the_same_queries_with_or_without_tolled_cases(supervisor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.investigations_overdue_or_due_soon(user=supervisor)
+        return len(ctx.captured_queries)
+
+    for days in (-3, -2, 4):
+        _case(due_in_days=days)
+    queries()  # the supervisor's role permissions are read once per user object
+    untolled_only = queries()
+    tolled = _case(due_in_days=-8)
+    TollingPeriod.objects.create(
+        investigation=tolled.investigation,
+        reason=TollingPeriod.Reason.WRITTEN_WAIVER,
+        start=tolled.investigation.discovery_date + timedelta(days=2),
+        end=tolled.investigation.discovery_date + timedelta(days=3),
+    )
+    assert queries() == untolled_only == 4
