@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from complaints.models import Allegation, Complaint
 from investigations.models import GeneratedDocument, StatusChange, TollingPeriod
 from investigations.selectors import can_work, case_get_for_user
+from investigations.selectors.dashboard import CASE_ROW_FIELDS
 from oversight import audit, context, permissions
 
 from .membership import current_memberships, is_current_member, is_recused
@@ -186,15 +187,7 @@ def board_queue_queryset(user: Any) -> QuerySet[Complaint]:
         .filter(status=S.BOARD_REVIEW)
         .exclude(pk__in=voted)
         .select_related("district", "investigation")
-        .only(
-            "tracking_number",
-            "status",
-            "received_at",
-            "district__name",
-            "investigation__id",
-            "investigation__complaint_id",
-            "investigation__discovery_date",
-        )
+        .only(*CASE_ROW_FIELDS)
         .prefetch_related(
             Prefetch("investigation__tolling_periods", queryset=TollingPeriod.objects.order_by("start", "id"))
         )

@@ -34,23 +34,25 @@ def case_counts_by_status(*, user: Any) -> dict[str, int]:
     return complaint_counts_by_status(user=user)
 
 
+# The columns a case row of a staff table shows, and what its deadline needs: no narrative, report
+# or hashes per row. For a queryset with ``select_related("district", "investigation")``.
+CASE_ROW_FIELDS = (
+    "tracking_number",
+    "status",
+    "received_at",
+    "district__name",
+    "investigation__id",
+    "investigation__complaint_id",
+    "investigation__discovery_date",
+)
+
+
 def cases_assigned_with_deadlines(*, user: Any, limit: int = 200, today: date | None = None) -> list[Complaint]:
     """The first ``limit`` cases assigned to ``user`` (oldest first), each with a ``deadline``
     (None before the case is accepted): two queries, however many cases."""
     today = today or timezone.localdate()
-    # Only what the table shows and the deadline needs: no narrative, report or hashes per row.
     cases = list(
-        cases_assigned_to(user)
-        .only(
-            "tracking_number",
-            "status",
-            "received_at",
-            "district__name",
-            "investigation__id",
-            "investigation__complaint_id",
-            "investigation__discovery_date",
-        )
-        .prefetch_related("investigation__tolling_periods")[:limit]
+        cases_assigned_to(user).only(*CASE_ROW_FIELDS).prefetch_related("investigation__tolling_periods")[:limit]
     )
     for case in cases:
         case.deadline = deadline_for(case.investigation, today) if case.investigation else None
