@@ -8,7 +8,7 @@ PORT ?= 8000
 DEMO_COMPLAINTS ?= 500
 PYTEST_ARGS ?=
 
-.PHONY: run test install translations messages static migrate demo lint format check bench clean
+.PHONY: run test install translations messages static migrate demo lint security format check bench clean
 
 run: install translations static migrate demo  ## Install, migrate, load demo data and serve on http://127.0.0.1:8000
 	@echo "Serving on http://$(HOST):$(PORT)/  (staff sign-in: http://$(HOST):$(PORT)/staff/login/)"
@@ -51,6 +51,14 @@ lint: $(VENV)/.installed  ## ruff, Django's checks and missing migrations
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Production-like variables for `check --deploy`: what an office sets on a real server.
+DEPLOY_ENV := DEBUG=false HTTPS=true ALLOWED_HOSTS=oversight.example.org \
+	SECRET_KEY=deploy-check-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+security: $(VENV)/.installed  ## bandit (no medium or high findings), missing migrations, Django's deployment checks
+	$(BIN)/bandit --quiet --recursive --severity-level medium --configfile pyproject.toml oversight complaints investigations public_portal search
+	env -u DATABASE_URL $(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

@@ -37,14 +37,14 @@ def generic_to_direct(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
         for generic, direct, owner in pairs:
             cursor.execute(
-                f"INSERT INTO {direct} ({owner}, permission_id, content_object_id) "  # noqa: S608
+                f"INSERT INTO {direct} ({owner}, permission_id, content_object_id) "  # noqa: S608  # nosec B608
                 f"SELECT g.{owner}, g.permission_id, c.id FROM {generic} g "
                 f"JOIN {complaints} c ON g.object_pk = CAST(c.id AS VARCHAR(255)) "
                 "WHERE g.content_type_id = %s",
                 [content_type.pk],
             )
             cursor.execute(
-                f"DELETE FROM {generic} WHERE content_type_id = %s "  # noqa: S608
+                f"DELETE FROM {generic} WHERE content_type_id = %s "  # noqa: S608  # nosec B608
                 f"AND object_pk IN (SELECT CAST(c.id AS VARCHAR(255)) FROM {complaints} c)",
                 [content_type.pk],
             )
@@ -57,7 +57,7 @@ def direct_to_generic(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
         for generic, direct, owner in pairs:
             cursor.execute(
-                f"INSERT INTO {generic} (content_type_id, object_pk, {owner}, permission_id) "  # noqa: S608
+                f"INSERT INTO {generic} (content_type_id, object_pk, {owner}, permission_id) "  # noqa: S608  # nosec B608
                 f"SELECT %s, CAST(d.content_object_id AS VARCHAR(255)), d.{owner}, d.permission_id FROM {direct} d "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {generic} g WHERE g.{owner} = d.{owner} "
                 "AND g.permission_id = d.permission_id "

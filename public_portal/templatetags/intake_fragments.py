@@ -17,7 +17,7 @@ from django.dispatch import receiver
 from django.template.base import FilterExpression, Node, NodeList, Parser, Token
 from django.template.context import Context
 from django.utils.autoreload import file_changed
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -55,7 +55,8 @@ class KeepNode(Node):
             if markup is not None:
                 _fragments.move_to_end(key)
                 return markup
-        markup = mark_safe(self.nodelist.render(context))  # noqa: S308 (the template's own output, escaped)
+        # A node list renders to a SafeString: the template's own output, escaped as it rendered.
+        markup = self.nodelist.render(context)
         with _lock:
             _fragments[key] = markup
             while len(_fragments) > MAX_FRAGMENTS:
