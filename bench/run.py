@@ -254,7 +254,7 @@ class Gunicorn:
 
     def __enter__(self) -> "Gunicorn":
         cmd = [
-            PYTHON, "-m", "gunicorn", "oversight.wsgi",
+            PYTHON, "-m", "gunicorn", "-c", "python:oversight.gunicorn", "oversight.wsgi",
             "--workers", "2",
             "--bind", f"127.0.0.1:{self.port}",
             "--timeout", "60",

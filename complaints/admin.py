@@ -1,5 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
+
+from oversight import personal_data
 
 from .models import Allegation, AllegationCategory, Attachment, Complaint, ConsentText, Party, SubjectOfficer
 from .selectors import complaint_visible_queryset
@@ -44,9 +48,76 @@ class ScopedToVisibleComplaints:
         return False
 
 
+class AuditsPersonalDataReads:
+    """Marks the personal data this admin's pages show, for the response's one
+    ``personal_data.viewed`` event (``oversight.personal_data``), with the complaint as the target.
+
+    ``personal_data_pages`` maps a page (``change``, ``changelist``, ``history`` and ``version``, a
+    past version's form) to the kinds of personal data it shows; ``personal_data_inlines`` maps an
+    inline's model to the kind its rows show, marked when the change page lists any. A kind the
+    user may not see is never marked. Marking reads objects the page has already loaded: no query.
+    """
+
+    personal_data_pages: dict[str, tuple[str, ...]] = {}
+    personal_data_inlines: dict[type, str] = {}
+
+    def _complaint_of(self, obj: Any) -> Any:
+        return obj if self.complaint_path == "self" else getattr(obj, self.complaint_path)
+
+    def _mark_read(self, request, page: str, objects: list[Any], extra: tuple[str, ...] = ()) -> None:
+        kinds = [
+            kind
+            for kind in (*self.personal_data_pages.get(page, ()), *extra)
+            if personal_data.may_view(request.user, kind)
+        ]
+        if not kinds:
+            return
+        for obj in objects:
+            personal_data.shown(request, self._complaint_of(obj), kinds)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        obj = context.get("original")
+        if response.status_code == 200 and obj is not None:
+            listed = tuple(
+                self.personal_data_inlines[inline.formset.model]
+                for inline in context.get("inline_admin_formsets", [])
+                if inline.formset.model in self.personal_data_inlines and inline.formset.initial_form_count()
+            )
+            self._mark_read(request, "change", [obj], listed)
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if response.status_code == 200 and changelist is not None and "changelist" in self.personal_data_pages:
+            # The page's own rows (the template iterates the same, already loaded, list).
+            self._mark_read(request, "changelist", list(changelist.result_list))
+        return response
+
+    def render_history_view(self, request, template, context, **kwargs):
+        response = super().render_history_view(request, template, context, **kwargs)
+        if response.status_code == 200:
+            if template == self.object_history_form_template:
+                self._mark_read(request, "version", [context["original"]])
+            elif context.get("page_obj") is not None and len(context["page_obj"].object_list):
+                self._mark_read(request, "history", [context["object"]])
+        return response
+
+
 class PersonalDataInline(admin.StackedInline):
+    """Rows of people's details: neither shown nor editable without ``view_personal_data`` (editing
+    a form shows what it holds)."""
+
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("complaints.view_personal_data") and super().has_view_permission(request, obj)
+        return personal_data.may_view(request.user, "parties") and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return personal_data.may_view(request.user, "parties") and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return personal_data.may_view(request.user, "parties") and super().has_add_permission(request, obj)
 
 
 class PartyInline(PersonalDataInline):
@@ -84,8 +155,12 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ScopedToVisibleComplaints, SimpleHistoryAdmin):
+class ComplaintAdmin(AuditsPersonalDataReads, ScopedToVisibleComplaints, SimpleHistoryAdmin):
     complaint_path = "self"
+    # The list shows no personal data (tracking numbers, dates, channel, status, district); the
+    # change page shows the narrative and, through the inlines, the people and the files sent.
+    personal_data_pages = {"change": ("narrative",), "history": ("history",), "version": ("narrative",)}
+    personal_data_inlines = {Party: "parties", Attachment: "evidence"}
     list_display = (
         "tracking_number",
         "received_at",
@@ -126,18 +201,37 @@ class AllegationAdmin(ScopedToVisibleComplaints, SimpleHistoryAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(ScopedToVisibleComplaints, SimpleHistoryAdmin):
+class PartyAdmin(AuditsPersonalDataReads, ScopedToVisibleComplaints, SimpleHistoryAdmin):
+    personal_data_pages = {
+        "change": ("parties",),
+        "changelist": ("parties",),
+        "history": ("parties",),
+        "version": ("parties",),
+    }
     list_display = ("complaint", "role", "preferred_language")
     list_filter = ("role",)
     search_fields = ("=complaint__tracking_number",)
     list_select_related = ("complaint",)
     raw_id_fields = ("complaint",)
 
+    # People's details, so neither shown nor editable without view_personal_data.
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("complaints.view_personal_data") and super().has_view_permission(request, obj)
+        return personal_data.may_view(request.user, "parties") and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return personal_data.may_view(request.user, "parties") and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return personal_data.may_view(request.user, "parties") and super().has_add_permission(request)
 
     def has_module_permission(self, request):
-        return request.user.has_perm("complaints.view_personal_data") and super().has_module_permission(request)
+        return personal_data.may_view(request.user, "parties") and super().has_module_permission(request)
+
+    def has_view_history_permission(self, request, obj=None):
+        return personal_data.may_view(request.user, "parties") and super().has_view_history_permission(request, obj)
+
+    def has_change_history_permission(self, request, obj=None):
+        return personal_data.may_view(request.user, "parties") and super().has_change_history_permission(request, obj)
 
 
 @admin.register(ConsentText)

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, ListFlowable, ListItem, Paragraph, Spacer
 
+from oversight import personal_data
 from oversight.pdf import ACCENT, FONT, Document, data_table, esc, facts_table, get_styles, para, paragraphs
 
 from .models import Complaint
@@ -121,6 +122,9 @@ def receipt_content(
     It is the resident's own copy, so it shows the names they gave, but never the demographic
     answers, and nothing about a person for an anonymous complaint. ``status_code`` is shown only
     when given (the filing session holds it); ``status_url`` is the status page's address.
+
+    Building it is a read of the personal data it holds (``personal_data.shown``): recorded for a
+    staff member who opens or downloads it, not for the resident whose receipt it is.
     """
     complaint = _with_receipt_relations(complaint)
     received = timezone.localtime(complaint.received_at)
@@ -128,6 +132,8 @@ def receipt_content(
         ReceiptFile(name=a.original_name, size=filesizeformat(a.size), sha256=a.sha256)
         for a in complaint.attachments.all()
     )
+    people = _people(complaint)
+    personal_data.shown(None, complaint, receipt_personal_data(people=people, files=files))
     if status_url:
         status_check = _around(
             _("Check your complaint's status at %(url)s with your tracking number and status code."), "%(url)s"
@@ -163,7 +169,7 @@ def receipt_content(
         officers=_officers(complaint),
         no_officers=_("You did not name or describe an officer."),
         people_notes=_people_notes(complaint),
-        people=_people(complaint),
+        people=people,
         files=files,
         files_note=(
             _(
@@ -181,6 +187,12 @@ def receipt_content(
         contact=_("Questions? Call %(phone)s or email %(email)s. Please have your tracking number ready.")
         % {"phone": settings.OVERSIGHT_CONTACT_PHONE, "email": settings.OVERSIGHT_CONTACT_EMAIL},
     )
+
+
+def receipt_personal_data(*, people: tuple["ReceiptPerson", ...], files: tuple["ReceiptFile", ...]) -> list[str]:
+    """The kinds of personal data a receipt prints: the narrative always, the people named and the
+    files sent when there are any."""
+    return ["narrative", *(["parties"] if people else []), *(["evidence"] if files else [])]
 
 
 def _incident(complaint: Complaint) -> tuple[ReceiptFact, ...]:

@@ -2,12 +2,13 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from oversight.input_guard import CheckedInputMixin
 from oversight.models import District
 
 from .models import Complaint
 
 
-class IntakeQueueFilterForm(forms.Form):
+class IntakeQueueFilterForm(CheckedInputMixin, forms.Form):
     received_from = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -33,7 +34,7 @@ class IntakeQueueFilterForm(forms.Form):
             field.widget.attrs["class"] = "usa-select" if isinstance(field.widget, forms.Select) else "usa-input"
 
 
-class ComplaintListFilterForm(forms.Form):
+class ComplaintListFilterForm(CheckedInputMixin, forms.Form):
     """The staff case list's filters. A value that is not on the list (an unknown status, a
     district id that does not exist or is not a number) is reported on the page and left out;
     the other filter still applies."""

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oversight.models import Agency, Demographic, District, Officer, TimeStampedModel, history
 from oversight.permissions import GroupObjectPermissionBase, UserObjectPermissionBase
+from oversight.scanning import SCAN_DUE, ScannedFile
 from oversight.storage import private_storage
 
 
@@ -399,7 +400,10 @@ def _private_storage():
     return private_storage
 
 
-class Attachment(TimeStampedModel):
+class Attachment(TimeStampedModel, ScannedFile):
+    """A file sent with a complaint. It stays in quarantine (``scan_state``) until the virus scanner
+    has seen it; when the complaint is accepted it becomes an evidence item sharing the stored file."""
+
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="attachments"
     )
@@ -429,9 +433,14 @@ class Attachment(TimeStampedModel):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["complaint", "id"]
+        # The retry job's query: the few files still waiting for a verdict.
+        indexes = [models.Index(fields=["scan_state"], name="attachment_scan_due", condition=SCAN_DUE)]
 
     def __str__(self) -> str:
         return self.original_name
+
+    def scan_reference(self) -> str:
+        return f"attachment {self.pk}"
 
 
 class PublicTimelineEntry(models.Model):

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oversight import audit
+from oversight import audit, scanning
 from oversight.storage import files_removed_on_failure, note_written
 
 from . import status_codes, uploads
@@ -260,8 +260,10 @@ def _complaint_insert(plan: _ComplaintPlan, *, actor: Any) -> Complaint:
 def attachment_add(*, complaint: Complaint, stream: IO[bytes], original_name: str, actor: Any = None) -> Attachment:
     """Store one file for a complaint after checking what it really is.
 
-    The type is sniffed from the bytes and must be on the allow-list; the size must be within
-    ATTACHMENT_MAX_BYTES. The file is stored under a random key and its SHA-256 recorded once.
+    The type is sniffed from the bytes and must be on the allow-list; an image, PDF or text file
+    holding web page or script markup anywhere is refused; the size must be within
+    ATTACHMENT_MAX_BYTES. The file is stored under a random key and its SHA-256 recorded once. It
+    stays in quarantine until the virus scan, queued for after commit, finds it clean.
     Call inside ``files_removed_on_failure()`` so a failed transaction leaves no file behind.
     """
     info = _attachment_check(stream, original_name)
@@ -299,6 +301,14 @@ def _attachment_refuse(info: uploads.Inspected, original_name: str) -> None:
             _("The file %(name)s is too large. The limit is %(limit)d MB.")
             % {"name": original_name, "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
         )
+    if info.content_type == uploads.MARKUP_TYPE:
+        raise ValidationError(
+            _(
+                "The file %(name)s contains web page or script code, so we cannot accept it. "
+                "Send the photo, document or recording itself, or a screenshot of a web page."
+            )
+            % {"name": original_name}
+        )
     if info.content_type not in uploads.ALLOWED_TYPES:
         raise ValidationError(
             _("The file %(name)s is not a kind we can accept. Send photos, PDFs, audio, video or office documents.")
@@ -317,6 +327,7 @@ def _attachment_store(stream: IO[bytes], original_name: str, info: uploads.Inspe
         content_type=info.content_type,
         sha256=info.sha256,
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        scan_state=scanning.initial_state(),
     )
     attachment.file.save("upload", File(stream), save=False)
     note_written(attachment.file.storage, attachment.file.name)
@@ -343,14 +354,22 @@ def _attachment_store_checked(checked: CheckedFile, *, actor: Any) -> Attachment
 
 
 def _attachment_record(attachment: Attachment, *, complaint: Complaint, actor: Any) -> Attachment:
+    """Save the row and, when a scanner is configured, queue its virus scan for after commit."""
     attachment.complaint = complaint
     attachment.save()
     audit.record(
         "attachment.stored",
         target=complaint,
         actor=actor,
-        data={"sha256": attachment.sha256, "size": attachment.size, "content_type": attachment.content_type},
+        data={
+            "sha256": attachment.sha256,
+            "size": attachment.size,
+            "content_type": attachment.content_type,
+            "scan_state": attachment.scan_state,
+        },
     )
+    if attachment.scan_state == scanning.ScanState.PENDING:
+        scanning.scan_queue(attachment.file.name)
     return attachment
 
 

@@ -2,6 +2,8 @@
 
 import hashlib
 import io
+import re
+import struct
 import zipfile
 from dataclasses import dataclass
 from typing import IO
@@ -92,19 +94,78 @@ def sniff(head: bytes, stream: IO[bytes] | None = None) -> str:
     return "application/octet-stream"
 
 
+# Limits on what is read out of a zip (an office document) to learn what it is. The archive is
+# never extracted: only its directory is parsed, and only ODF's small ``mimetype`` entry is read.
+ZIP_MAX_ENTRIES = 10_000
+ZIP_MAX_DIRECTORY_BYTES = 8 * 1024 * 1024
+ZIP_MAX_DECLARED_BYTES = 1024 * 1024 * 1024
+ZIP_MAX_RATIO = 1000
+ZIP_RATIO_FROM_BYTES = 1024 * 1024
+ODF_MIMETYPE_MAX_BYTES = 128
+_EOCD = b"PK\x05\x06"
+_EOCD_SIZE = 22
+
+
+def _zip_directory_bounded(stream: IO[bytes]) -> bool:
+    """Whether the archive's end record declares a directory small enough to parse: at most
+    ``ZIP_MAX_ENTRIES`` entries in at most ``ZIP_MAX_DIRECTORY_BYTES``, and no ZIP64 (no office
+    document needs it)."""
+    end = stream.seek(0, io.SEEK_END)
+    tail_size = min(end, _EOCD_SIZE + 0xFFFF)
+    stream.seek(end - tail_size)
+    tail = stream.read(tail_size)
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) - at < _EOCD_SIZE:
+        return False
+    _disk_entries, entries, directory_size, directory_offset = struct.unpack("<HHII", tail[at + 8 : at + 20])
+    if entries == 0xFFFF or directory_size == 0xFFFFFFFF or directory_offset == 0xFFFFFFFF:
+        return False
+    return entries <= ZIP_MAX_ENTRIES and directory_size <= ZIP_MAX_DIRECTORY_BYTES
+
+
+def _zip_sizes_plausible(infos: list[zipfile.ZipInfo]) -> bool:
+    """Refuse archives whose declared sizes are those of a decompression bomb."""
+    if sum(info.file_size for info in infos) > ZIP_MAX_DECLARED_BYTES:
+        return False
+    return all(
+        info.file_size <= ZIP_RATIO_FROM_BYTES or info.file_size <= ZIP_MAX_RATIO * max(info.compress_size, 1)
+        for info in infos
+    )
+
+
+def _odf_mimetype(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """The ``mimetype`` entry's content, read at most ``ODF_MIMETYPE_MAX_BYTES + 1`` bytes far, or
+    ``None`` when it declares or holds more (sizes in the header may lie: the read is bounded)."""
+    if info.file_size > ODF_MIMETYPE_MAX_BYTES or info.compress_size > ODF_MIMETYPE_MAX_BYTES * 2:
+        return None
+    with archive.open(info) as entry:
+        content = entry.read(ODF_MIMETYPE_MAX_BYTES + 1)
+    if len(content) > ODF_MIMETYPE_MAX_BYTES:
+        return None
+    return content.strip()
+
+
 def _sniff_zip(stream: IO[bytes]) -> str:
-    stream.seek(0)
+    """An office document's type from its archive directory, without extracting it; plain
+    ``application/zip`` (not accepted) for anything else, malformed or bomb-like."""
     try:
+        if not _zip_directory_bounded(stream):
+            return "application/zip"
+        stream.seek(0)
         with zipfile.ZipFile(stream) as archive:
-            names = archive.namelist()
+            infos = archive.infolist()
+            if len(infos) > ZIP_MAX_ENTRIES or not _zip_sizes_plausible(infos):
+                return "application/zip"
+            names = {info.filename: info for info in infos}
             if "mimetype" in names:
-                return _ODF.get(archive.read("mimetype").strip(), "application/zip")
+                content = _odf_mimetype(archive, names["mimetype"])
+                return _ODF.get(content, "application/zip") if content is not None else "application/zip"
             if "[Content_Types].xml" in names:
                 for prefix, content_type in _OOXML.items():
                     if any(name.startswith(prefix) for name in names):
                         return content_type
-    except (zipfile.BadZipFile, OSError, KeyError):
-        pass
+    except Exception:  # Whatever breaks the parser (a corrupt, encrypted or odd archive): not a document.
+        return "application/zip"
     finally:
         stream.seek(0)
     return "application/zip"
@@ -115,13 +176,51 @@ def _looks_like_text(head: bytes) -> bool:
         return False
     try:
         text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
+    except UnicodeDecodeError as error:
+        # The head ends where it ends: a character cut in two there is not a fault of the file.
+        if error.reason != "unexpected end of data" or error.start < len(head) - 3:
+            return False
+        text = head[: error.start].decode("utf-8")
     lowered = text.lstrip().lower()
     # Markup is not plain text: an HTML page renamed .txt is refused.
     if lowered.startswith(("<!doctype", "<html", "<script", "<svg", "<?xml")) or "<script" in lowered:
         return False
     return all(ch.isprintable() or ch in "\r\n\t\f" for ch in text)
+
+
+# Content that a browser or a server would run: HTML, SVG and script tags, inline event handlers,
+# script URLs and PHP. Found anywhere in an image, a PDF or a text file, it is refused: a valid
+# image header followed by markup (a polyglot) is a page waiting for a browser that sniffs.
+MARKUP_TYPE = "text/html"
+MARKUP_SCANNED = ("image/", "application/pdf", "text/plain")
+# A tag counts only when it ends as a parser ends a tag name (space, "/" or ">"): in the compressed
+# bytes of a photo, "<svg" followed by any byte would turn up by chance about once per 500 MB.
+_MARKUP = re.compile(
+    rb"<(?:script|html|svg|iframe|frame|object|embed|body)[\s/>]"
+    rb"|<!doctype\s{1,32}html"
+    rb"|<\?php"
+    rb"|\bon(?:error|load|mouseover|focus|click|begin|toggle|animationstart)\s{0,32}="
+    rb"|javascript\s{0,32}:",
+    re.IGNORECASE,
+)
+# Longer than any match, so a pattern cut by a chunk boundary is still found.
+_MARKUP_OVERLAP = 128
+
+
+class _MarkupScanner:
+    """Looks for markup across a stream fed chunk by chunk, keeping only the last few bytes."""
+
+    def __init__(self) -> None:
+        self._tail = b""
+        self.found = False
+
+    def feed(self, chunk: bytes) -> None:
+        if self.found or not chunk:
+            return
+        window = self._tail + chunk
+        if _MARKUP.search(window):
+            self.found = True
+        self._tail = window[-_MARKUP_OVERLAP:]
 
 
 @dataclass(frozen=True)
@@ -132,17 +231,27 @@ class Inspected:
 
 
 def inspect(stream: IO[bytes], *, chunk_size: int = 1024 * 1024) -> Inspected:
-    """Sniff, measure and hash a file in one pass, leaving the stream at its start."""
+    """Sniff, measure and hash a file in one pass, leaving the stream at its start.
+
+    Images, PDFs and text are also searched, a chunk at a time, for markup (``_MARKUP``); one that
+    holds any is reported as ``MARKUP_TYPE``, which is not on the allow-list. Memory stays at one
+    chunk whatever the file's size.
+    """
     stream.seek(0)
     head = stream.read(4096)
     stream.seek(0)
     content_type = sniff(head, stream)
+    markup = _MarkupScanner() if content_type.startswith(MARKUP_SCANNED) else None
     digest = hashlib.sha256()
     size = 0
     while chunk := stream.read(chunk_size):
         digest.update(chunk)
         size += len(chunk)
+        if markup is not None:
+            markup.feed(chunk)
     stream.seek(0)
+    if markup is not None and markup.found:
+        content_type = MARKUP_TYPE
     return Inspected(content_type=content_type, size=size, sha256=digest.hexdigest())
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from complaints.models import Allegation, Complaint, PublicTimelineEntry
 from complaints.selectors import complaint_visible_to
 from complaints.stages import public_stage
-from oversight import permissions
+from oversight import hooks, permissions
 from oversight.lifecycle import Lifecycle, Move, MoveContext
 from oversight.tasks import enqueue
 
@@ -245,8 +245,11 @@ TRANSITIONS: list[Move] = [
 
 def can_work(user: Any, complaint: Complaint) -> bool:
     """Whether ``user`` may do case work (notes, evidence, interviews, subpoenas, findings) on it:
-    a supervisor, or an investigator assigned to this case."""
+    a supervisor, or an investigator assigned to this case; nobody once a higher part has frozen it
+    (``case.frozen``: its records were destroyed under the retention schedule, say)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if hooks.run("case.frozen", complaint):
         return False
     if user.has_perm("complaints.view_all_complaints") and user.has_perm("complaints.change_complaint"):
         return True

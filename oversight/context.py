@@ -2,6 +2,9 @@
 
 The request middleware sets them; audit events, history rows and log lines read them. Management
 commands and tasks can set them with ``acting_as`` so their writes are attributed too.
+
+A network address is only ever the address of a signed-in staff member (``recorded_ip``): a
+public visitor's request carries no address, so nothing that reads the context can store one.
 """
 
 import logging
@@ -9,7 +12,7 @@ import uuid
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -18,8 +21,12 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class RequestContext:
     request_id: str = ""
+    # A signed-in staff member's address (set by the middleware for their requests, or by
+    # ``acting_as``); never a public visitor's.
     ip: str | None = None
     user: Any = None
+    # The request being served: a visitor who signs in during it becomes staff part-way through.
+    request: Any = field(default=None, repr=False, compare=False)
 
 
 _current: ContextVar[RequestContext] = ContextVar("oversight_request_context", default=RequestContext())  # noqa: B039 (frozen, immutable)
@@ -31,6 +38,30 @@ def current() -> RequestContext:
 
 def new_request_id() -> str:
     return uuid.uuid4().hex
+
+
+def _authenticated(user: Any) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False))
+
+
+def recorded_ip(actor: Any) -> str | None:
+    """The address to store with a write by ``actor``: a signed-in staff member's own, else none.
+
+    A write with no actor (a public visitor, a resident filing by name or anonymously, a failed
+    sign-in) gets no address at all. In a request where a visitor has just signed in (the sign-in
+    event itself), the request's address is theirs once the request's user is the actor.
+    """
+    if not _authenticated(actor):
+        return None
+    ctx = current()
+    if ctx.ip:
+        return ctx.ip
+    request = ctx.request
+    if request is None or not _authenticated(getattr(request, "user", None)) or request.user.pk != actor.pk:
+        return None
+    from .middleware import client_ip  # the middleware imports this module
+
+    return client_ip(request)
 
 
 @contextmanager
@@ -92,4 +123,19 @@ class RequestContextLogFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current().request_id or "-"
+        return True
+
+
+class PublicVisitorLogFilter(logging.Filter):
+    """Takes a public visitor's request off a log record before a handler formats it.
+
+    Django attaches the request to ``django.request`` and ``django.security`` records, and the
+    error email lists every header of it (the client address, the user agent). A signed-in staff
+    member's request stays, so errors on staff pages keep their detail.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if request is not None and hasattr(request, "META") and not _authenticated(getattr(request, "user", None)):
+            record.request = None
         return True

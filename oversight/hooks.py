@@ -15,6 +15,7 @@ HOOKS: dict[str, str] = {
     "case.tabs": "(complaint, user) -> list of (key, label, url) tabs after the case work tabs",
     "case.header_links": "(complaint, user) -> list of (label, url) links in the case header",
     "case.action_pages": "(complaint, user) -> {move action: url} pages that own a move on this case",
+    "case.frozen": "(complaint) -> a reason no case work may be done on it any more, or None",
     "dashboard.panels": "(request) -> rendered HTML for the 'My work' dashboard, or None",
     "staff_home.panels": "(request) -> rendered HTML for the staff home page, or None",
     "subpoena.drafted": "(subpoena, actor) -> None; runs inside the drafting transaction",

@@ -21,10 +21,12 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (kept from a well-formed X-Request-ID) and records the client IP.
+    """Gives every request an id (kept from a well-formed X-Request-ID).
 
     The id is returned in the X-Request-ID response header so a resident reporting a problem can
-    quote it, and it ties together the request's audit events, history rows and log lines.
+    quote it, and it ties together the request's audit events, history rows and log lines. The
+    client's address is not put in the context here: only a signed-in staff member's requests
+    carry it (``RequestUserMiddleware``), so no public visitor's address reaches a table or a log.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -34,7 +36,7 @@ class RequestContextMiddleware:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if _REQUEST_ID.match(incoming) else context.new_request_id()
         request.request_id = request_id
-        token = context.set_context(context.RequestContext(request_id=request_id, ip=client_ip(request)))
+        token = context.set_context(context.RequestContext(request_id=request_id, request=request))
         try:
             response = self.get_response(request)
         finally:
@@ -44,8 +46,9 @@ class RequestContextMiddleware:
 
 
 class RequestUserMiddleware:
-    """After authentication, adds the user to the request context, and remembers the answers to
-    the request's repeated access questions for its length (``context.request_memo``)."""
+    """After authentication, adds the user and, for a signed-in staff member only, the client
+    address to the request context; and remembers the answers to the request's repeated access
+    questions for its length (``context.request_memo``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -53,7 +56,14 @@ class RequestUserMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         ctx = context.current()
         user = request.user if request.user.is_authenticated else None
-        token = context.set_context(context.RequestContext(request_id=ctx.request_id, ip=ctx.ip, user=user))
+        token = context.set_context(
+            context.RequestContext(
+                request_id=ctx.request_id,
+                ip=client_ip(request) if user is not None else None,
+                user=user,
+                request=request,
+            )
+        )
         try:
             with context.request_memo():
                 return self.get_response(request)

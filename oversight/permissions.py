@@ -86,6 +86,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("board.boardmeeting", "view", "add", "change"),
         "complaints.view_personal_data",
         "oversight.view_auditevent",
+        "retention.review_retention",
+        "retention.manage_legal_holds",
+        "retention.destroy_case_records",
+        *_crud("retention.legalhold", "view"),
+        *_crud("retention.retentionrecord", "view"),
     ],
     Role.BOARD_MEMBER: [*_ROSTER_READ, "investigations.vote_on_case"],
     Role.PUBLISHER: [*_ROSTER_READ],
@@ -157,6 +162,18 @@ def has_role(user: Any, role: str) -> bool:
     if role in ROLE_PERMISSIONS:
         return role in roles_of(user)
     return user.groups.filter(name=role).exists()
+
+
+def may_review_audit_log(user: Any) -> bool:
+    """Whether ``user`` may use the audit log page and its export (supervisors).
+
+    The page answers questions about every case ("who looked at this complainant's details?"), so it
+    takes both reading the audit trail (``oversight.view_auditevent``) and seeing every case
+    (``complaints.view_all_complaints``). The sysadmin reads the admin's list of events but sees no
+    case, so not this page; investigators, board members and intake coordinators hold neither."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.has_perm("oversight.view_auditevent") and user.has_perm("complaints.view_all_complaints")
 
 
 def roles_of(user: Any) -> list[str]:

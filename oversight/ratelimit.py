@@ -3,9 +3,16 @@
 A fixed window per (scope, client): simple, and enough to slow guessing and flooding. With more
 than one server process the cache must be shared (``CACHE_URL=redis://…``); the local-memory
 default counts per process.
+
+The client is named by a keyed hash of its address, never the address. The key is derived from
+a random salt made for each UTC day and held only in the cache, expiring at the end of that day:
+once it is gone, a counter's name cannot be tied back to an address, even by someone holding the
+database and SECRET_KEY. Counters therefore start afresh at midnight UTC.
 """
 
 import hashlib
+import hmac
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +24,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from . import audit
-from .context import current
+from .middleware import client_ip
+
+_DAY = 86400
 
 
 @dataclass(frozen=True)
@@ -35,24 +44,40 @@ class Rate:
         return rate
 
 
-def _client_key(request: HttpRequest) -> str:
-    ip = current().ip or request.META.get("REMOTE_ADDR", "") or "unknown"
-    # Hashed: the cache never holds raw addresses.
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()[:32]
+def _daily_key(now: float) -> bytes:
+    """Today's hashing key: SECRET_KEY and a salt that lives in the cache until the day ends."""
+    day = int(now // _DAY)
+    name = f"ratelimit:salt:{day}"
+    salt = cache.get(name)
+    if salt is None:
+        # Several processes may race to make it: the first one stored wins, the others read it.
+        cache.add(name, secrets.token_hex(32), timeout=(day + 1) * _DAY - int(now))
+        salt = cache.get(name)
+        if salt is None:  # evicted already (a tiny cache): count under a key of this call only
+            salt = secrets.token_hex(32)
+    return hmac.new(settings.SECRET_KEY.encode(), f"ratelimit:{day}:{salt}".encode(), hashlib.sha256).digest()
+
+
+def _client_key(request: HttpRequest, now: float) -> str:
+    address = client_ip(request) or "unknown"
+    # A keyed hash: the cache never holds the address, and the key expires with the day.
+    return hmac.new(_daily_key(now), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def hit(scope: str, request: HttpRequest, rate: Rate) -> tuple[bool, int]:
     """Count one attempt; return whether it is allowed and the seconds until the window resets."""
     now = int(time.time())
     window = now // rate.period
-    key = f"ratelimit:{scope}:{_client_key(request)}:{window}"
-    if cache.add(key, 1, timeout=rate.period + 1):
+    key = f"ratelimit:{scope}:{_client_key(request, now)}:{window}"
+    # No counter outlives the day whose key named it.
+    timeout = min(rate.period + 1, _DAY - now % _DAY)
+    if cache.add(key, 1, timeout=timeout):
         count = 1
     else:
         try:
             count = cache.incr(key)
         except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=rate.period + 1)
+            cache.add(key, 1, timeout=timeout)
             count = 1
     retry_after = (window + 1) * rate.period - now
     return count <= rate.limit, max(retry_after, 1)

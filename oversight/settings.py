@@ -37,6 +37,12 @@ SECRET_KEY = _key("SECRET_KEY", "secret_key")
 # Keys the HMAC that stores residents' status codes. Separate from SECRET_KEY so rotating the
 # signing key does not lock residents out; changing this one invalidates every code issued.
 STATUS_CODE_KEY = _key("STATUS_CODE_KEY", "status_code_key")
+# Keys the HMAC that seals the audit trail's hash chain and its checkpoints. Kept outside the
+# database and apart from SECRET_KEY: whoever can write the database but lacks this key cannot
+# forge a sealed event. Changing it makes every existing event fail `audit_verify`.
+AUDIT_KEY = _key("AUDIT_KEY", "audit_key")
+# Append-only file `audit_checkpoint` writes signed checkpoint lines to (publish them elsewhere too).
+AUDIT_CHECKPOINT_FILE = Path(env.str("AUDIT_CHECKPOINT_FILE", default=str(DATA_DIR / "audit_checkpoints")))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -53,10 +59,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "guardian",
     "simple_history",
+    "pgtrigger",
     "oversight",
     "complaints",
     "investigations",
     "investigations.board",
+    "investigations.retention",
     "public_portal",
     "search",
 ]
@@ -66,12 +74,16 @@ MIDDLEWARE = [
     "oversight.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Unreadable input (bad UTF-8, NUL) gets the 400 page; before sessions, which read the cookie.
+    "oversight.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "oversight.middleware.RequestUserMiddleware",
+    # After the user is known: one personal_data.viewed event per response that showed personal data.
+    "oversight.personal_data.PersonalDataReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -196,12 +208,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-intake-drafts": {"task": "public_portal.tasks.purge_expired_drafts", "schedule": 3600.0},
     "send-deadline-reminders": {"task": "investigations.tasks.send_deadline_reminders", "schedule": 86400.0},
+    "retention-review": {"task": "investigations.retention.tasks.retention_review", "schedule": 86400.0},
+    "retry-file-scans": {"task": "oversight.tasks.retry_file_scans", "schedule": 900.0},
+    "sweep-orphan-files": {"task": "oversight.tasks.sweep_orphan_files", "schedule": 86400.0},
 }
 
 # --- External services --------------------------------------------------------------------------
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="elasticsearch" if ELASTICSEARCH_URL else "database")
+# clamd for virus scans of stored files: "host:port" or "unix:/path"; empty: files are not scanned.
 CLAMAV_ADDRESS = env.str("CLAMAV_ADDRESS", default="")
+# Seconds any one exchange with clamd may take (connecting, sending a chunk, waiting for the verdict).
+CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=60.0)
 
 # --- The oversight body -------------------------------------------------------------------------
 OVERSIGHT_BODY_NAME = env.str("OVERSIGHT_BODY_NAME", default="Civilian Police Oversight Commission")
@@ -223,6 +241,10 @@ SUBPOENA_AUTHORIZATION = env.str("SUBPOENA_AUTHORIZATION", default="executive_di
 # Board quorum: members needed to decide, or empty for a majority of current, non-recused members.
 BOARD_QUORUM = env.int("BOARD_QUORUM", default=0)
 DEPARTMENT_RESPONSE_DAYS = env.int("DEPARTMENT_RESPONSE_DAYS", default=30)
+# Retention schedule (California Penal Code 832.5): years a closed case is kept, from its last closing,
+# with no sustained finding and with one. Then a supervisor may destroy it, unless a legal hold applies.
+RETENTION_YEARS_NOT_SUSTAINED = env.int("RETENTION_YEARS_NOT_SUSTAINED", default=5)
+RETENTION_YEARS_SUSTAINED = env.int("RETENTION_YEARS_SUSTAINED", default=15)
 # Board packets listing more items than this are built in the background.
 BOARD_PACKET_TASK_THRESHOLD = env.int("BOARD_PACKET_TASK_THRESHOLD", default=150)
 DISCIPLINE_SCALE = env.list(
@@ -257,19 +279,32 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "oversight.context.RequestContextLogFilter"}},
+    "filters": {
+        "request_context": {"()": "oversight.context.RequestContextLogFilter"},
+        # A public visitor's request (its address and headers) never reaches a handler.
+        "public_visitor": {"()": "oversight.context.PublicVisitorLogFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_context"],
+            "filters": ["request_context", "public_visitor"],
             "formatter": "plain",
+        },
+        # Django's error email (to ADMINS), which lists the request's headers: staff requests only.
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "public_visitor"],
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Replaces Django's default handlers on "django" (its error email had no filter).
+        "django": {"handlers": ["mail_admins"]},
         # Request bodies and POST data never reach the logs.
         "django.request": {"level": "ERROR", "propagate": True},
     },

@@ -3,14 +3,15 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from simple_history.signals import pre_create_historical_record
 
-from .context import current, forget_remembered
+from .context import current, forget_remembered, recorded_ip
 
 
 def _history_context(sender, history_instance, **kwargs) -> None:
-    ctx = current()
+    # The address only of a signed-in staff member: a change a public visitor's request makes (a
+    # complaint filed, a draft saved) keeps the request id and nothing that points at the visitor.
     if hasattr(history_instance, "history_ip"):
-        history_instance.history_ip = ctx.ip
-        history_instance.history_request_id = ctx.request_id
+        history_instance.history_ip = recorded_ip(history_instance.history_user)
+        history_instance.history_request_id = current().request_id
 
 
 def _forget_after_write(sender, **kwargs) -> None:

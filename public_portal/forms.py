@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint, Party
 from complaints.taxonomy import RESIDENT_KINDS
+from oversight.input_guard import CheckedInputMixin
 from oversight.models import Demographic, District
 
 PRECISION_CHOICES = [
@@ -61,7 +62,7 @@ def _listed_choices(field: forms.ModelChoiceField) -> tuple[tuple[Any, str], ...
     return options
 
 
-class HoneypotMixin(forms.Form):
+class HoneypotMixin(CheckedInputMixin, forms.Form):
     """A field people never see or fill; automated spam usually does."""
 
     website = forms.CharField(required=False, label=_("Leave this field empty"))
@@ -111,6 +112,8 @@ class IncidentForm(HoneypotMixin):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("Tell us in your own words what the officers did or said, and what happened before and after."),
     )
+
+    STAFF_FIELDS = ("channel", "received_date")  # added below for staff entry
 
     def __init__(self, *args, staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,7 +167,7 @@ class IncidentForm(HoneypotMixin):
         return out
 
 
-class OfficerForm(forms.Form):
+class OfficerForm(CheckedInputMixin, forms.Form):
     KNOWN_CHOICES = [
         ("identified", _("I know a name or badge number")),
         ("described", _("I can describe the officer")),
@@ -206,7 +209,23 @@ class OfficerForm(forms.Form):
         return {key: (d.get(key) or "").strip() for key in ("known", "name", "badge", "appearance", "vehicle", "unit")}
 
 
-class BaseOfficerFormSet(forms.BaseFormSet):
+ROWS_UNREADABLE = _(
+    "The rows on this page could not be read, so nothing on it was saved. Check the page and try again."
+)
+MAX_ROWS = 10
+
+
+class RowsFormSet(forms.BaseFormSet):
+    """A formset whose row count comes back in hidden fields. If they cannot be read, the page says
+    so plainly: Django's own message speaks of tampering and bug reports."""
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and not self.management_form.is_valid():
+            self._non_form_errors = self.error_class([ROWS_UNREADABLE], error_class="nonform", renderer=self.renderer)
+
+
+class BaseOfficerFormSet(RowsFormSet):
     def clean(self):
         if any(self.errors):
             return
@@ -214,12 +233,19 @@ class BaseOfficerFormSet(forms.BaseFormSet):
             raise ValidationError(_("Tell us about at least one officer, even if you don't know who it was."))
 
 
+# absolute_max: a row count sent back larger than the page allows builds no more rows than that.
 OfficerFormSet = forms.formset_factory(
-    OfficerForm, formset=BaseOfficerFormSet, extra=0, min_num=1, max_num=10, validate_max=True
+    OfficerForm,
+    formset=BaseOfficerFormSet,
+    extra=0,
+    min_num=1,
+    max_num=MAX_ROWS,
+    absolute_max=MAX_ROWS,
+    validate_max=True,
 )
 
 
-class KindsForm(forms.Form):
+class KindsForm(CheckedInputMixin, forms.Form):
     kinds = forms.MultipleChoiceField(
         label=_("What did the officers do? Choose all that apply."),
         choices=[(key, KIND_LABELS[key]) for key, _code in RESIDENT_KINDS],
@@ -232,7 +258,7 @@ class KindsForm(forms.Form):
         return list(self.cleaned_data["kinds"])
 
 
-class WitnessForm(forms.Form):
+class WitnessForm(CheckedInputMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
@@ -251,14 +277,22 @@ class WitnessForm(forms.Form):
         return {key: (self.cleaned_data.get(key) or "").strip() for key in self.fields}
 
 
-WitnessFormSet = forms.formset_factory(WitnessForm, extra=0, min_num=1, max_num=10, validate_max=True)
+WitnessFormSet = forms.formset_factory(
+    WitnessForm,
+    formset=RowsFormSet,
+    extra=0,
+    min_num=1,
+    max_num=MAX_ROWS,
+    absolute_max=MAX_ROWS,
+    validate_max=True,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(CheckedInputMixin, forms.Form):
     files = forms.FileField(
         label=_("Add files"),
         required=False,
@@ -287,7 +321,7 @@ class EvidenceForm(forms.Form):
 DEMOGRAPHIC_HELP = _("Optional. It helps us see whether some groups are treated differently.")
 
 
-class AboutForm(forms.Form):
+class AboutForm(CheckedInputMixin, forms.Form):
     FILING_CHOICES = [
         ("self", _("I am reporting what happened to me")),
         ("someone_else", _("I am reporting for someone else")),
@@ -386,7 +420,7 @@ class AboutForm(forms.Form):
         return (self.initial.get("preferred_language"),)
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(CheckedInputMixin, forms.Form):
     agree = forms.BooleanField(required=True, error_messages={"required": _("Check the box to continue.")})
 
     def __init__(self, *args, consent=None, staff: bool = False, **kwargs):
@@ -412,7 +446,7 @@ class ReviewForm(HoneypotMixin):
     form_token = forms.CharField(widget=forms.HiddenInput)
 
 
-class StatusLookupForm(forms.Form):
+class StatusLookupForm(CheckedInputMixin, forms.Form):
     tracking_number = forms.CharField(
         label=_("Tracking number"), max_length=32, help_text=_("For example: CPC-2026-00042")
     )

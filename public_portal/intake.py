@@ -23,9 +23,11 @@ from complaints import services as complaint_services
 from complaints import uploads
 from complaints.models import Complaint
 from oversight import audit
+from oversight.input_guard import all_storable, parse_int
 from oversight.storage import files_removed_on_failure, note_written
 
 from .forms import (
+    MAX_ROWS,
     AboutForm,
     ConsentForm,
     EvidenceForm,
@@ -118,7 +120,30 @@ def draft_discard(draft: IntakeDraft) -> None:
     draft.delete()
 
 
-def raw_from_post(post: QueryDict) -> dict[str, list[str]]:
+def step_field_names(draft: IntakeDraft, slug: str) -> set[str]:
+    """The names of the inputs the step's form reads: nothing else a request carries is kept."""
+    prefix = FORMSET_PREFIX.get(slug)
+    if prefix is None:
+        names = set(_STEP_FORMS[slug].base_fields)
+        if slug == "incident" and draft.mode == IntakeDraft.Mode.STAFF:
+            names |= set(IncidentForm.STAFF_FIELDS)
+        return names
+    row_fields = (OfficerFormSet if slug == "officers" else WitnessFormSet).form.base_fields
+    management = ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
+    return {f"{prefix}-{key}" for key in management} | {
+        f"{prefix}-{row}-{name}" for row in range(MAX_ROWS) for name in row_fields
+    }
+
+
+# The steps whose answers are kept as typed, besides the two with rows (``FORMSET_PREFIX``).
+_STEP_FORMS = {"incident": IncidentForm, "kinds": KindsForm, "about": AboutForm, "consent": ConsentForm}
+
+
+def raw_from_post(post: QueryDict, names: set[str] | None = None) -> dict[str, list[str]]:
+    """The step's input as sent: the values of ``names`` (``step_field_names``), or of every input
+    but the token and the button when no names are given."""
+    if names is not None:
+        return {key: values for key, values in post.lists() if key in names}
     return {key: values for key, values in post.lists() if key not in _IGNORED_KEYS}
 
 
@@ -129,14 +154,31 @@ def querydict(raw: dict[str, list[str]] | None) -> QueryDict:
     return data
 
 
-def draft_save_step(draft: IntakeDraft, slug: str, raw: dict[str, list[str]]) -> None:
-    """Keep the step's input as typed. Input the draft already holds for the step is not written
-    again (pressing "Save and continue" on an unchanged page, every evidence action)."""
+def step_input_storable(slug: str, raw: dict[str, list[str]]) -> bool:
+    """Whether a step's raw input may be kept in the draft: every name and value can be stored (no
+    NUL, which PostgreSQL's jsonb refuses), and a step with rows says how many in a way that can be
+    read (kept otherwise, an unreadable count would show the step with no rows from then on)."""
+    if not all_storable(raw.keys()) or not all_storable(raw.values()):
+        return False
+    prefix = FORMSET_PREFIX.get(slug)
+    return prefix is None or formset_rows(raw, prefix) is not None
+
+
+def draft_save_step(draft: IntakeDraft, slug: str, raw: dict[str, list[str]]) -> bool:
+    """Keep the step's input as typed, and say whether it was kept.
+
+    Input that ``step_input_storable`` refuses is not written at all: the draft keeps the step's
+    previous answers whole rather than part of these. Input the draft already holds for the step
+    is not written again (pressing "Save and continue" on an unchanged page, every evidence action).
+    """
+    if not step_input_storable(slug, raw):
+        return False
     if slug in draft.data and draft.data[slug] == raw:
-        return
+        return True
     draft.data = {**draft.data, slug: raw}
     with _typed_input_write():
         draft.save(update_fields=["data", "updated_at"])
+    return True
 
 
 # --- Forms for a step -----------------------------------------------------------------------------
@@ -189,16 +231,39 @@ def blank_form_key(draft: IntakeDraft, slug: str, form: Any, *, staged_files: li
 # --- Formset rows without JavaScript -----------------------------------------------------------
 
 
-def formset_add_row(raw: dict[str, list[str]], prefix: str, max_rows: int = 10) -> dict[str, list[str]]:
-    total_key = f"{prefix}-TOTAL_FORMS"
-    total = int((raw.get(total_key) or ["1"])[0] or 1)
-    return {**raw, total_key: [str(min(total + 1, max_rows))]}
+def _last(raw: dict[str, list[str]], key: str) -> str | None:
+    values = raw.get(key)
+    return values[-1] if values else None  # as a QueryDict reads it
+
+
+def formset_rows(raw: dict[str, list[str]], prefix: str, max_rows: int = MAX_ROWS) -> int | None:
+    """How many rows the step's hidden count says it has, or None if the count cannot be read.
+
+    The count (``TOTAL_FORMS``) and ``INITIAL_FORMS`` must be plain numbers from 0 to ``max_rows``;
+    ``MIN_NUM_FORMS`` and ``MAX_NUM_FORMS``, when sent, plain numbers. A browser sends back what the
+    page held; anything else is a broken or hand-made request.
+    """
+    rows = parse_int(_last(raw, f"{prefix}-TOTAL_FORMS"), maximum=max_rows)
+    if rows is None or parse_int(_last(raw, f"{prefix}-INITIAL_FORMS"), maximum=max_rows) is None:
+        return None
+    for key in ("MIN_NUM_FORMS", "MAX_NUM_FORMS"):
+        value = _last(raw, f"{prefix}-{key}")
+        if value not in (None, "") and parse_int(value) is None:
+            return None
+    return rows
+
+
+def formset_add_row(raw: dict[str, list[str]], prefix: str, max_rows: int = MAX_ROWS) -> dict[str, list[str]]:
+    total = formset_rows(raw, prefix, max_rows)
+    if total is None:
+        return raw
+    return {**raw, f"{prefix}-TOTAL_FORMS": [str(min(total + 1, max_rows))]}
 
 
 def formset_remove_row(raw: dict[str, list[str]], prefix: str, index: int) -> dict[str, list[str]]:
     total_key = f"{prefix}-TOTAL_FORMS"
-    total = int((raw.get(total_key) or ["1"])[0] or 1)
-    if total <= 1 or not 0 <= index < total:
+    total = formset_rows(raw, prefix)
+    if total is None or total <= 1 or not 0 <= index < total:
         return raw
     kept = {k: v for k, v in raw.items() if not k.startswith(f"{prefix}-")}
     for key in ("INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):

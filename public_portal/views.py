@@ -17,14 +17,27 @@ from complaints import selectors as complaint_selectors
 from complaints.stages import STAGE_EXPLANATIONS
 from oversight import audit
 from oversight.forms import add_usa_classes
+from oversight.input_guard import parse_indexed
 from oversight.ratelimit import rate_limited
 from oversight.views import bad_request
 
 from . import intake, selectors
-from .forms import EvidenceForm, StatusLookupForm
+from .forms import MAX_ROWS, ROWS_UNREADABLE, EvidenceForm, StatusLookupForm
 from .models import IntakeDraft
 
 RECEIPTS_SESSION_KEY = "intake_receipts"
+START_ACTIONS = ("start", "restart", "continue")
+EVIDENCE_ACTIONS = ("upload", "next", "back")
+
+
+def _input_unreadable() -> str:
+    return _(
+        "Some of what was sent could not be read, so nothing on this page was saved. Check the page and try again."
+    )
+
+
+def _button_unreadable() -> str:
+    return _("That button could not be read, so nothing on this page was saved. Check the page and try again.")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -64,7 +77,10 @@ def _context(request: HttpRequest, mode: str, **extra) -> dict:
 def intake_start(request: HttpRequest, mode: str = IntakeDraft.Mode.PUBLIC) -> HttpResponse:
     draft = selectors.draft_for_request(request, mode)
     if request.method == "POST":
-        if request.POST.get("action") == "continue" and draft is not None and not draft.submitted:
+        action = request.POST.get("action", "start")
+        if action not in START_ACTIONS:
+            return bad_request(request)  # the plain 400 page: the start page has nothing to correct
+        if action == "continue" and draft is not None and not draft.submitted:
             return redirect(_url(mode, "step", intake.STEP_SLUGS[0]))
         draft = intake.draft_start(request, mode=mode, language=get_language() or settings.LANGUAGE_CODE)
         return redirect(_url(mode, "step", intake.STEP_SLUGS[0]))
@@ -95,40 +111,35 @@ def intake_step(request: HttpRequest, step: str, mode: str = IntakeDraft.Mode.PU
     form = None
     if request.method == "POST":
         action = request.POST.get("action", "next")
-        raw = intake.raw_from_post(request.POST)
-        if step == "incident" and raw.get("website", [""])[0]:
+        if step == "incident" and request.POST.get("website"):
             intake.record_spam(step)
             return bad_request(request)  # the plain 400 page, in the public layout
         if step == "evidence":
             if action.startswith("remove-file-"):
-                intake.draft_remove_file(draft, int(action.removeprefix("remove-file-") or 0))
-                return redirect(_url(mode, "step", step))
-            upload_errors = intake.draft_stage_files(
-                draft, intake.form_for(draft, step, request.POST, request.FILES).uploaded()
-            )
-            if upload_errors:
-                status = 400
-            elif action == "back":
-                return redirect(_url(mode, "step", previous))
-            elif action == "next":
-                return redirect(_url(mode, "step", following))
+                file_id = parse_indexed(action, "remove-file-")
+                if file_id is None:
+                    upload_errors, status = [_button_unreadable()], 400
+                else:
+                    intake.draft_remove_file(draft, file_id)
+                    return redirect(_url(mode, "step", step))
+            elif action not in EVIDENCE_ACTIONS:
+                upload_errors, status = [_button_unreadable()], 400
             else:
-                return redirect(_url(mode, "step", step))
+                upload_errors = intake.draft_stage_files(
+                    draft, intake.form_for(draft, step, request.POST, request.FILES).uploaded()
+                )
+                if upload_errors:
+                    status = 400
+                elif action == "back":
+                    return redirect(_url(mode, "step", previous))
+                elif action == "next":
+                    return redirect(_url(mode, "step", following))
+                else:
+                    return redirect(_url(mode, "step", step))
         else:
-            prefix = intake.FORMSET_PREFIX.get(step)
-            if prefix and action == "add":
-                intake.draft_save_step(draft, step, intake.formset_add_row(raw, prefix))
-                return redirect(_url(mode, "step", step) + f"#{prefix}-{int(raw[f'{prefix}-TOTAL_FORMS'][0])}")
-            if prefix and action.startswith("remove-"):
-                index = int(action.removeprefix("remove-") or -1)
-                intake.draft_save_step(draft, step, intake.formset_remove_row(raw, prefix, index))
-                return redirect(_url(mode, "step", step))
-            intake.draft_save_step(draft, step, raw)
-            if action == "back" and previous:
-                return redirect(_url(mode, "step", previous))
-            form = intake.form_for(draft, step)
-            if form.is_valid():
-                return redirect(_url(mode, "step", following))
+            response, form, upload_errors = _post_step(request, draft, mode, step, action)
+            if response is not None:
+                return response
             status = 400
     if form is None:
         form = EvidenceForm() if step == "evidence" else intake.form_for(draft, step)
@@ -160,6 +171,40 @@ def intake_step(request: HttpRequest, step: str, mode: str = IntakeDraft.Mode.PU
     )
 
 
+def _post_step(request: HttpRequest, draft: IntakeDraft, mode: str, step: str, action: str):
+    """A step's answers sent with one of its buttons: (a redirect, None, []) when they were kept, or
+    (None, the form to show again, messages for the top of the page) when they were refused.
+
+    Nothing is kept from a request that cannot be read whole (an unknown button, a row count that
+    is not a number, a value that cannot be stored): the draft keeps the step as it was.
+    """
+    previous, following = intake.neighbours(step)
+    prefix = intake.FORMSET_PREFIX.get(step)
+    raw = intake.raw_from_post(request.POST, intake.step_field_names(draft, step))
+    remove = parse_indexed(action, "remove-", maximum=MAX_ROWS - 1) if prefix else None
+    if action not in ("next", "back", *(("add",) if prefix else ())) and remove is None:
+        return None, intake.form_for(draft, step), [_button_unreadable()]
+    if prefix and intake.formset_rows(raw, prefix) is None:
+        return None, intake.form_for(draft, step), [ROWS_UNREADABLE]
+    if not intake.step_input_storable(step, raw):
+        # The step's form, bound to what was sent, says which answer it could not take.
+        form = intake.form_for(draft, step, intake.querydict(raw))
+        return None, form, [] if not form.is_valid() else [_input_unreadable()]
+    if action == "add":
+        intake.draft_save_step(draft, step, intake.formset_add_row(raw, prefix))
+        return redirect(_url(mode, "step", step) + f"#{prefix}-{intake.formset_rows(raw, prefix)}"), None, []
+    if remove is not None:
+        intake.draft_save_step(draft, step, intake.formset_remove_row(raw, prefix, remove))
+        return redirect(_url(mode, "step", step)), None, []
+    intake.draft_save_step(draft, step, raw)
+    if action == "back" and previous:
+        return redirect(_url(mode, "step", previous)), None, []
+    form = intake.form_for(draft, step)
+    if form.is_valid():
+        return redirect(_url(mode, "step", following)), None, []
+    return None, form, []
+
+
 def _errors(form, upload_errors: list[str]) -> dict:
     if not form.is_bound:
         return {"forms_with_errors": [], "extra_errors": upload_errors}
@@ -184,6 +229,8 @@ def _review(request: HttpRequest, draft: IntakeDraft, mode: str) -> HttpResponse
     validated = intake.draft_validate(draft)
     status = 200
     if request.method == "POST":
+        if request.POST.get("action", "submit") != "submit":
+            return _render_review(request, draft, mode, validated, 400, _button_unreadable())
         return _submit(request, draft, mode, validated)
     return _render_review(request, draft, mode, validated, status)
 

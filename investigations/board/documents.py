@@ -117,6 +117,10 @@ class BoardPacket(Document):
     """The board's reading for one case: the complaint, what the investigation found and on what
     evidence, the deadline, the officers' prior complaints, and the board's votes so far."""
 
+    # The personal data a packet prints (people appear by role only, never by name or contact
+    # details): each delivery of a packet to a reader records a read of these.
+    PERSONAL_DATA = ("narrative", "interview_summaries", "evidence")
+
     def __init__(self, complaint: Complaint, *, language: str | None = None):
         super().__init__(language=language)
         self.complaint = complaint

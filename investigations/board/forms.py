@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy
 from complaints.models import Allegation
 from investigations.models import Disposition
 from investigations.models.findings import disposition_definitions
+from oversight.input_guard import CheckedInputMixin
 from oversight.templatetags.people import person_name
 
 from .models import BoardDecision, BoardMeeting, DepartmentResponse, SubpoenaVote, Vote
 
 
-class VoteForm(forms.Form):
+class VoteForm(CheckedInputMixin, forms.Form):
     choice = forms.ChoiceField(label=gettext_lazy("Your vote"), choices=Vote.Choice.choices, widget=forms.RadioSelect)
     comment = forms.CharField(label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -65,7 +66,7 @@ class VoteForm(forms.Form):
         return data
 
 
-class RecusalForm(forms.Form):
+class RecusalForm(CheckedInputMixin, forms.Form):
     member = forms.ModelChoiceField(label=gettext_lazy("Member"), queryset=get_user_model().objects.none())
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -78,7 +79,7 @@ class RecusalForm(forms.Form):
             self.fields["member"].label_from_instance = person_name
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CheckedInputMixin, forms.Form):
     """The chair's decision, with a final disposition, rationale and discipline per allegation."""
 
     kind = forms.ChoiceField(
@@ -178,7 +179,7 @@ class DecisionForm(forms.Form):
         return {a.pk: self.cleaned_data.get(f"discipline_{a.pk}", "") for a in self.rows}
 
 
-class DepartmentResponseForm(forms.Form):
+class DepartmentResponseForm(CheckedInputMixin, forms.Form):
     response = forms.ChoiceField(
         label=gettext_lazy("Department's response"),
         choices=[("", gettext_lazy("— choose —")), *DepartmentResponse.Response.choices],
@@ -214,7 +215,7 @@ class VoteChoiceField(forms.ModelChoiceField):
         return vote_label(obj)
 
 
-class SubpoenaVoteForm(forms.ModelForm):
+class SubpoenaVoteForm(CheckedInputMixin, forms.ModelForm):
     """The board chair records the board's vote on authorizing a subpoena."""
 
     prefix = "vote"

@@ -202,9 +202,7 @@ class DepartmentResponse(TimeStampedModel):
         indexes = [
             # The responses still awaited, by due date: the overdue list reads its first rows here
             # instead of every response ever recorded.
-            models.Index(
-                fields=["due_date", "id"], condition=models.Q(response=""), name="dept_response_awaited_idx"
-            )
+            models.Index(fields=["due_date", "id"], condition=models.Q(response=""), name="dept_response_awaited_idx")
         ]
 
     def __str__(self) -> str:

@@ -3,13 +3,14 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import AllegationCategory, Complaint
+from oversight.input_guard import CheckedInputMixin
 from oversight.models import Officer
 from oversight.templatetags.people import person_name
 
 from ..models import CaseNote, Investigation
 
 
-class ExpectedStatusForm(forms.Form):
+class ExpectedStatusForm(CheckedInputMixin, forms.Form):
     """Every case action carries the status the actor saw, so a concurrent change is caught."""
 
     expected_status = forms.ChoiceField(choices=Complaint.Status.choices, widget=forms.HiddenInput)
@@ -55,7 +56,7 @@ class DuplicateForm(ExpectedStatusForm):
         return self.cleaned_data["original"].strip().upper()
 
 
-class AssignForm(forms.Form):
+class AssignForm(CheckedInputMixin, forms.Form):
     investigator = forms.ModelChoiceField(label=_("Investigator"), queryset=get_user_model().objects.none())
     lead = forms.BooleanField(label=_("Lead investigator"), required=False)
 
@@ -66,12 +67,12 @@ class AssignForm(forms.Form):
         self.fields["investigator"].label_from_instance = person_name
 
 
-class NoteForm(forms.Form):
+class NoteForm(CheckedInputMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CaseNote.Kind.choices, initial=CaseNote.Kind.NOTE)
     body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000)
 
 
-class AllegationForm(forms.Form):
+class AllegationForm(CheckedInputMixin, forms.Form):
     """Add an allegation, or reclassify one (with ``allegation_id``)."""
 
     allegation_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -91,7 +92,7 @@ class AllegationForm(forms.Form):
         category.choices = [("", category.empty_label), *((c.pk, str(c)) for c in self.category_options)]
 
 
-class LinkOfficerForm(forms.Form):
+class LinkOfficerForm(CheckedInputMixin, forms.Form):
     subject_officer_id = forms.IntegerField(widget=forms.HiddenInput)
     badge_number = forms.CharField(label=_("Roster badge number"), max_length=32)
 

@@ -2,12 +2,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oversight.input_guard import CheckedInputMixin
+
 from ..models import TollingPeriod
 
 DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
 
 
-class TollingAddForm(forms.Form):
+class TollingAddForm(CheckedInputMixin, forms.Form):
     reason = forms.ChoiceField(label=_("Why the clock stops"), choices=TollingPeriod.Reason.choices)
     start = forms.DateField(
         label=_("From"),
@@ -42,7 +44,7 @@ class TollingAddForm(forms.Form):
         return cleaned
 
 
-class TollingEndForm(forms.Form):
+class TollingEndForm(CheckedInputMixin, forms.Form):
     end = forms.DateField(
         label=_("Last day of tolling"),
         widget=forms.DateInput(**DATE_WIDGET),
@@ -65,7 +67,7 @@ class TollingEndForm(forms.Form):
         return end
 
 
-class DiscoveryDateForm(forms.Form):
+class DiscoveryDateForm(CheckedInputMixin, forms.Form):
     discovery_date = forms.DateField(
         label=_("Discovery date"),
         widget=forms.DateInput(**DATE_WIDGET),

@@ -4,11 +4,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oversight.input_guard import CheckedInputMixin
+
 from ..models import CustodyEvent, EvidenceItem
 from ..services.evidence import MANUAL_CUSTODY_ACTIONS
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(CheckedInputMixin, forms.Form):
     """Receive an item of evidence. There is deliberately no form that edits an item afterwards:
     the hash and file never change, and corrections are recorded as notes."""
 
@@ -52,7 +54,7 @@ class EvidenceForm(forms.Form):
         return data
 
 
-class CustodyForm(forms.Form):
+class CustodyForm(CheckedInputMixin, forms.Form):
     action = forms.ChoiceField(
         label=_("What happened"),
         choices=[(value, label) for value, label in CustodyEvent.Action.choices if value in MANUAL_CUSTODY_ACTIONS],

@@ -1,13 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from oversight.input_guard import CheckedInputMixin
+
 from ..models import Disposition
 from ..models.findings import disposition_definitions
 
 DEFINITIONS_HINT = _("What each disposition means is explained just below.")
 
 
-class FindingForm(forms.Form):
+class FindingForm(CheckedInputMixin, forms.Form):
     """The proposed finding on one allegation (prefixed per allegation on the findings page)."""
 
     disposition = forms.ChoiceField(
@@ -23,7 +25,7 @@ class FindingForm(forms.Form):
         return disposition_definitions()
 
 
-class PublicSummaryForm(forms.Form):
+class PublicSummaryForm(CheckedInputMixin, forms.Form):
     # A draft may be saved empty, but the findings cannot be submitted without it: "optional" would mislead.
     text = forms.CharField(
         label=_("Public summary"),
@@ -40,5 +42,5 @@ class PublicSummaryForm(forms.Form):
         self.fields["text"].hide_optional = True
 
 
-class FindingsSubmitForm(forms.Form):
+class FindingsSubmitForm(CheckedInputMixin, forms.Form):
     expected_status = forms.CharField(widget=forms.HiddenInput)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oversight.input_guard import CheckedInputMixin
 from oversight.templatetags.people import person_name
 
 from ..models import EvidenceItem, Interview
@@ -11,7 +12,7 @@ from ..models import EvidenceItem, Interview
 SOMEONE_ELSE = ""
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(CheckedInputMixin, forms.Form):
     """Record an interview. The person is picked from the complaint's people and subject officers,
     or typed in; recordings are picked from the case's evidence items."""
 

@@ -3,13 +3,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from oversight.input_guard import CheckedInputMixin
+
 from ..models import EvidenceItem, Subpoena
 from ..subpoena_workflow import SubpoenaMove, needs_service, note_required, takes_returns
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class SubpoenaDraftForm(forms.ModelForm):
+class SubpoenaDraftForm(CheckedInputMixin, forms.ModelForm):
     class Meta:
         model = Subpoena
         fields = ["recipient_kind", "recipient_name", "recipient_address", "demand", "description", "due_date"]
@@ -29,7 +31,7 @@ class EvidenceChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.label} · {obj.get_kind_display()} · {obj.description[:80]}"
 
 
-class SubpoenaMoveForm(forms.Form):
+class SubpoenaMoveForm(CheckedInputMixin, forms.Form):
     """One move on one subpoena. The fields depend on the move: a note (required for some), the
     service method and date when recording service, and the returned evidence with compliance."""
 

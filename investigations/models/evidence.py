@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Attachment, Complaint
 from oversight.models import TimeStampedModel, history
+from oversight.scanning import SCAN_DUE, ScannedFile, ScanState
 from oversight.storage import private_storage
 
 
@@ -19,9 +20,10 @@ def _storage():
     return private_storage
 
 
-class EvidenceItem(TimeStampedModel):
+class EvidenceItem(TimeStampedModel, ScannedFile):
     """An item of evidence. Its file's SHA-256 is taken on receipt and never changes; every access,
-    copy or transfer appends a CustodyEvent."""
+    copy or transfer appends a CustodyEvent. A file stays in quarantine (``scan_state``) until the
+    virus scanner has seen it; an item without a file has no scan state."""
 
     class Kind(models.TextChoices):
         DOCUMENT = "document", _("Document")
@@ -50,6 +52,9 @@ class EvidenceItem(TimeStampedModel):
     from_attachment = models.OneToOneField(
         Attachment, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence_item", editable=False
     )
+    scan_state = models.CharField(
+        _("virus scan"), max_length=16, choices=ScanState.choices, default="", blank=True, editable=False
+    )
     history = history()
 
     class Meta:
@@ -57,6 +62,8 @@ class EvidenceItem(TimeStampedModel):
         verbose_name_plural = _("evidence items")
         ordering = ["complaint", "number"]
         constraints = [models.UniqueConstraint(fields=["complaint", "number"], name="evidence_unique_number")]
+        # The retry job's query: the few files still waiting for a verdict.
+        indexes = [models.Index(fields=["scan_state"], name="evidence_scan_due", condition=SCAN_DUE)]
 
     def __str__(self) -> str:
         return f"E-{self.number:03d} {self.description[:60]}"
@@ -64,6 +71,9 @@ class EvidenceItem(TimeStampedModel):
     @property
     def label(self) -> str:
         return f"E-{self.number:03d}"
+
+    def scan_reference(self) -> str:
+        return f"evidence {self.label}"
 
 
 class CustodyEvent(models.Model):

@@ -4,6 +4,9 @@ A file's SHA-256 is taken once, when it is received, and never changes: nothing 
 or admin) writes ``sha256`` or ``file`` after that. Every download appends an ACCESSED custody
 event; copies, transfers, returns and destruction are recorded with ``custody_record``. Custody
 events are append-only (the model refuses updates and deletes).
+
+A file is downloadable only once the virus scan has found it clean, or when no scanner is
+configured ("not scanned"); a pending, failed or infected scan keeps it in quarantine.
 """
 
 from datetime import datetime, timedelta
@@ -21,7 +24,7 @@ from complaints import uploads
 from complaints.models import Complaint
 from complaints.selectors import complaint_visible_to
 from complaints.services import safe_display_name
-from oversight import audit
+from oversight import audit, scanning
 from oversight.storage import files_removed_on_failure, note_written
 
 from ..models import CustodyEvent, EvidenceItem
@@ -37,7 +40,9 @@ def next_evidence_number(complaint: Complaint) -> int:
 
 def evidence_from_attachments(*, complaint: Complaint, actor: Any) -> list[EvidenceItem]:
     """Turn the resident's uploads into evidence items that point at the same stored file and
-    keep its original SHA-256; each gets a "received" custody event."""
+    keep its original SHA-256 and its virus scan state; each gets a "received" custody event. A
+    file whose scan has no verdict yet is scanned again after commit, so the item gets the verdict
+    even if the attachment's scan finished while the item was being created."""
     items = []
     number = next_evidence_number(complaint)
     for attachment in complaint.attachments.filter(evidence_item__isnull=True).order_by("id"):
@@ -55,7 +60,13 @@ def evidence_from_attachments(*, complaint: Complaint, actor: Any) -> list[Evide
             received_at=attachment.created_at,
             received_by=actor if getattr(actor, "is_authenticated", False) else None,
             from_attachment=attachment,
+            scan_state=attachment.scan_state,
+            scan_signature=attachment.scan_signature,
+            scanned_at=attachment.scanned_at,
+            scan_attempts=attachment.scan_attempts,
         )
+        if item.scan_state in {scanning.ScanState.PENDING, scanning.ScanState.ERROR}:
+            scanning.scan_queue(item.file.name)
         CustodyEvent.objects.create(
             evidence=item,
             action=CustodyEvent.Action.RECEIVED,
@@ -85,6 +96,10 @@ _COUNTERPARTY_REQUIRED = {CustodyEvent.Action.TRANSFERRED, CustodyEvent.Action.R
 
 class EvidenceUnavailable(Exception):
     """The item has no file, or it was recorded as destroyed: there is nothing to hand out."""
+
+
+class EvidenceQuarantined(Exception):
+    """The item's file is in quarantine: its virus scan is pending, failed, or found a virus."""
 
 
 def evidence_max_bytes() -> int:
@@ -121,9 +136,11 @@ def evidence_add(
     """Receive an item of evidence into a case, with or without a file.
 
     Only someone who may work the case may add evidence. A file's type is judged from its bytes
-    (never its name) and must be on the upload allow-list; it is hashed (SHA-256) and stored once
-    under a random key in private storage. Items are numbered E-001, E-002, ... per case; the
-    complaint row is locked while the number is taken so two people adding at once cannot clash.
+    (never its name) and must be on the upload allow-list, and an image, PDF or text file holding
+    web page or script markup is refused; it is hashed (SHA-256) and stored once under a random
+    key in private storage, in quarantine until the virus scan queued after commit finds it clean.
+    Items are numbered E-001, E-002, ... per case; the complaint row is locked while the number is
+    taken so two people adding at once cannot clash.
     A "received" custody event and an ``evidence.received`` audit event are written with it.
     """
     if not can_work(actor, complaint):
@@ -151,6 +168,11 @@ def evidence_add(
                 "name": name,
                 "limit": evidence_max_bytes() // (1024 * 1024),
             }
+        elif info.content_type == uploads.MARKUP_TYPE:
+            errors["file"] = _(
+                "The file %(name)s contains web page or script code (for example hidden after a picture), "
+                "so it is not accepted. Save the page as a PDF or a screenshot and add that instead."
+            ) % {"name": name}
         elif info.content_type not in uploads.ALLOWED_TYPES:
             errors["file"] = _(
                 "The file %(name)s is not a kind the system accepts (its contents look like %(type)s). "
@@ -174,6 +196,7 @@ def evidence_add(
             item.size = info.size
             item.content_type = info.content_type
             item.sha256 = info.sha256
+            item.scan_state = scanning.initial_state()
             stream.seek(0)
             item.file.save("evidence", File(stream), save=False)
             note_written(item.file.storage, item.file.name)
@@ -201,19 +224,31 @@ def evidence_add(
                     "sha256": item.sha256,
                     "size": item.size,
                     "content_type": item.content_type,
+                    "scan_state": item.scan_state,
                 },
             )
+            if item.scan_state == scanning.ScanState.PENDING:
+                scanning.scan_queue(item.file.name)
     return item
 
 
 def evidence_download(*, item: EvidenceItem, actor: Any) -> IO[bytes]:
     """Open an item's file for someone who may see the case, appending an ACCESSED custody event
     and an ``evidence.accessed`` audit event every time. Refused for an item with no file or one
-    recorded as destroyed. The caller closes the handle (FileResponse does)."""
+    recorded as destroyed, and for a file in quarantine (``EvidenceQuarantined``: the attempt is
+    audited as denied). The caller closes the handle (FileResponse does)."""
     if not _may_see(actor, item.complaint):
         raise PermissionDenied
     if not item.file or is_destroyed(item):
         raise EvidenceUnavailable(item.label)
+    if not item.downloadable:
+        audit.record_refusal(
+            "evidence.accessed",
+            target=item.complaint,
+            actor=actor,
+            data={"item": item.label, "evidence_id": item.pk, "scan_state": item.scan_state},
+        )
+        raise EvidenceQuarantined(item.label)
     handle = item.file.storage.open(item.file.name, "rb")
     try:
         with transaction.atomic():

@@ -15,6 +15,7 @@ from complaints.models import Complaint
 from complaints.selectors import complaint_parties_for_user
 from oversight import hooks
 from oversight.forms import add_usa_classes
+from oversight.input_guard import posted
 
 from ..forms.case import (
     AcceptForm,
@@ -213,7 +214,7 @@ def _triage_form_view(request, tracking_number, form_class, template, run):
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
     if not request.user.has_perm("complaints.triage_complaint"):
         raise PermissionDenied
-    form = form_class(request.POST or None, initial={"expected_status": complaint.status})
+    form = form_class(posted(request), initial={"expected_status": complaint.status})
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -388,7 +389,7 @@ def allegations(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @login_required
 def notes(request: HttpRequest, tracking_number: str) -> HttpResponse:
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
-    form = NoteForm(request.POST or None)
+    form = NoteForm(posted(request))
     status = 200
     if request.method == "POST":
         if not can_work(request.user, complaint):

@@ -5,12 +5,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from oversight import personal_data
 from oversight.forms import add_service_errors, add_usa_classes
+from oversight.input_guard import posted, posted_files
+from oversight.scanning import ScanState
+from oversight.storage import download_response
 
 from ..forms.evidence import CustodyForm, EvidenceForm
 from ..frame import case_context
@@ -26,7 +30,7 @@ def evidence_list(request: HttpRequest, tracking_number: str) -> HttpResponse:
     form = None
     status = 200
     if can_work(request.user, complaint):
-        form = EvidenceForm(request.POST or None, request.FILES or None)
+        form = EvidenceForm(posted(request), posted_files(request))
         if request.method == "POST":
             if form.is_valid():
                 upload = form.cleaned_data.get("file")
@@ -119,7 +123,8 @@ def evidence_custody(request: HttpRequest, tracking_number: str, number: int) ->
 
 @login_required
 def evidence_download(request: HttpRequest, tracking_number: str, number: int) -> HttpResponse:
-    """Stream the file as a download. Every call appends an "accessed" custody event."""
+    """Stream the file as a download (never shown inline). Every call appends an "accessed" custody
+    event. A file in quarantine gets a page that says why it cannot be downloaded."""
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number)
     item = evidence_get_for_case(complaint=complaint, number=number)
     if request.method != "GET":
@@ -133,15 +138,15 @@ def evidence_download(request: HttpRequest, tracking_number: str, number: int) -
             {**case_context(request, complaint, tab="evidence"), "item": item},
             status=410 if item.destroyed else 404,
         )
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=item.original_name or item.label,
-        content_type=item.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    except evidence_services.EvidenceQuarantined:
+        return render(
+            request,
+            "investigations/evidence/quarantined.html",
+            {**case_context(request, complaint, tab="evidence"), "item": item},
+            status=403 if item.scan_state == ScanState.INFECTED else 409,
+        )
+    personal_data.shown(request, complaint, ["evidence"])
+    return download_response(handle, filename=item.original_name or item.label, content_type=item.content_type)
 
 
 urlpatterns = [

@@ -10,7 +10,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from complaints.selectors import complaint_parties_for_user
+from oversight import personal_data
 from oversight.forms import add_service_errors, add_usa_classes
+from oversight.input_guard import posted
 
 from ..forms.interviews import InterviewForm
 from ..frame import case_context
@@ -33,10 +35,13 @@ def interview_list(request: HttpRequest, tracking_number: str) -> HttpResponse:
     form = None
     status = 200
     if can_work(request.user, complaint):
+        parties = list(complaint_parties_for_user(user=request.user, complaint=complaint))
+        if parties:  # the form's list of people to pick from names them
+            personal_data.shown(request, complaint, ["parties"])
         form = InterviewForm(
-            request.POST or None,
+            posted(request),
             initial={"interviewer": request.user.pk},
-            parties=complaint_parties_for_user(user=request.user, complaint=complaint),
+            parties=parties,
             subjects=case_subject_officers(complaint=complaint),
             interviewers=interviewers_for_case(complaint=complaint),
             evidence=evidence_choices_for_case(complaint=complaint),

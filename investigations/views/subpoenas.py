@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from complaints.models import Complaint
 from oversight import hooks
 from oversight.forms import add_service_errors, add_usa_classes
+from oversight.input_guard import posted
 
 from ..forms.subpoenas import SubpoenaDraftForm, SubpoenaMoveForm
 from ..frame import case_context
@@ -42,7 +43,7 @@ def subpoena_list(request: HttpRequest, tracking_number: str) -> HttpResponse:
     posting = request.method == "POST"
     complaint = case_get_for_user(user=request.user, tracking_number=tracking_number, work=posting)
     context = case_context(request, complaint, tab="subpoenas")
-    form = SubpoenaDraftForm(request.POST or None) if _may_draft(context, complaint) or posting else None
+    form = SubpoenaDraftForm(posted(request)) if _may_draft(context, complaint) or posting else None
     status = 200
     if posting:
         if form.is_valid():

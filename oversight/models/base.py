@@ -14,7 +14,11 @@ class TimeStampedModel(models.Model):
 
 
 class HistoryContext(models.Model):
-    """Extra columns on every historical row: where the change came from."""
+    """Extra columns on every historical row: where the change came from.
+
+    ``history_ip`` is the address of the signed-in staff member who made the change; a change made
+    by a public visitor's request (a complaint filed, named or anonymous) has none.
+    """
 
     history_ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     history_request_id = models.CharField(_("request id"), max_length=64, blank=True)

@@ -334,7 +334,8 @@ def test_history_page_queries_do_not_grow_with_the_number_of_changes(
 ):
     _changes(case, changes)
     client.force_login(supervisor)
-    with django_assert_max_num_queries(10):
+    # The page's reads, the retention flags, and one personal_data.viewed event (a chained write).
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("cases:history", args=[case.tracking_number]))
     page = response.content.decode()
     assert response.status_code == 200

@@ -1,11 +1,11 @@
 """Board packets: built in the request for a small case, in the background for a large one; every
-download recorded."""
+download recorded, both as a download and as a read of the personal data the packet prints."""
 
 from typing import IO, Any
 
 from complaints.models import Complaint
 from investigations.models import GeneratedDocument
-from oversight import audit
+from oversight import audit, personal_data
 from oversight.tasks import enqueue
 
 from ..documents import BoardPacket
@@ -34,6 +34,7 @@ def board_packet_render(*, complaint: Complaint, actor: Any) -> tuple[bytes, str
     document = BoardPacket(complaint)
     content = document.render()
     audit.record("board.packet_downloaded", target=complaint, data={"bytes": len(content)}, actor=actor)
+    personal_data.shown(None, complaint, BoardPacket.PERSONAL_DATA, actor=actor)
     return content, document.filename
 
 
@@ -41,4 +42,5 @@ def board_packet_open(*, document: GeneratedDocument, actor: Any) -> IO[bytes]:
     """Open a packet built in the background for download, recording the download."""
     handle = document.file.open("rb")
     audit.record("board.packet_downloaded", target=document.complaint, data={"document": document.pk}, actor=actor)
+    personal_data.shown(None, document.complaint, BoardPacket.PERSONAL_DATA, actor=actor)
     return handle

@@ -4,10 +4,11 @@ requester gets a page that shows when it is ready. Every download is audited."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from investigations.frame import case_context
+from oversight.storage import download_response
 
 from .. import selectors
 from ..services.packets import board_packet_open, board_packet_render, board_packet_request
@@ -47,11 +48,8 @@ def board_packet_file(request: HttpRequest, tracking_number: str, document_id: i
     document = selectors.packet_document_get(
         complaint=complaint, user=request.user, document_id=document_id, ready=True
     )
-    response = FileResponse(
+    return download_response(
         board_packet_open(document=document, actor=request.user),
-        as_attachment=True,
         filename=f"board-packet-{complaint.tracking_number}.pdf",
         content_type="application/pdf",
     )
-    response["Cache-Control"] = "no-store"
-    return response

@@ -17,6 +17,7 @@ from investigations.models import Subpoena
 from investigations.selectors import case_get_for_user, subpoena_get_for_case
 from investigations.services.subpoenas import SubpoenaTransitionRefused
 from oversight.forms import add_service_errors, add_usa_classes
+from oversight.input_guard import parse_int
 
 from .. import selectors
 from ..forms import SubpoenaVoteForm
@@ -112,7 +113,9 @@ def subpoena_authorize(request: HttpRequest, tracking_number: str, number: int) 
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        services.subpoena_authorize_by_vote(subpoena=subpoena, actor=request.user, vote=request.POST.get("vote"))
+        # A vote id that is not a plain number is no vote: the service asks for one.
+        vote = parse_int(request.POST.get("vote"), minimum=1)
+        services.subpoena_authorize_by_vote(subpoena=subpoena, actor=request.user, vote=vote)
     except (ValidationError, SubpoenaTransitionRefused) as error:
         messages.error(request, " ".join(error.messages))
     else:
