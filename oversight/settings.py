@@ -250,6 +250,8 @@ BOARD_PACKET_TASK_THRESHOLD = env.int("BOARD_PACKET_TASK_THRESHOLD", default=150
 DISCIPLINE_SCALE = env.list(
     "DISCIPLINE_SCALE", default=["training", "counseling", "reprimand", "suspension", "demotion", "termination"]
 )
+# Public counts from 1 to this are shown as "fewer than N+1", with enough others withheld to hide them.
+PUBLIC_MIN_CELL = env.int("PUBLIC_MIN_CELL", default=10)
 
 # --- Rate limits (COUNT/SECONDS per client) --------------------------------------------------------
 RATE_LIMIT_LOGIN = env.str("RATE_LIMIT_LOGIN", default="10/300")

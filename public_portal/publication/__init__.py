@@ -1,0 +1,1 @@
+"""Publication of anonymized dispositions: redaction of case summaries."""

@@ -1,0 +1,1 @@
+"""Public numbers: dispositions, dashboards, open data and reports."""
