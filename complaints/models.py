@@ -439,8 +439,12 @@ class Attachment(TimeStampedModel, ScannedFile):
     def __str__(self) -> str:
         return self.original_name
 
+    @property
+    def scan_number(self) -> str:
+        return str(self.pk)
+
     def scan_reference(self) -> str:
-        return f"attachment {self.pk}"
+        return f"attachment {self.scan_number}"
 
 
 class PublicTimelineEntry(models.Model):

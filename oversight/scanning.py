@@ -55,7 +55,7 @@ SCAN_DUE = models.Q(scan_state__in=[ScanState.PENDING, ScanState.ERROR, ScanStat
 class ScannedFile(models.Model):
     """The scan state of a model's stored ``file``. Concrete models also have ``complaint`` (the
     audit target: its label is a tracking number, never a file name), ``sha256`` and
-    ``created_at``, and say in ``scan_reference()`` which record they are."""
+    ``created_at``, and say in ``scan_number`` and ``scan_reference()`` which record they are."""
 
     scan_state = models.CharField(
         _("virus scan"), max_length=16, choices=ScanState.choices, default=ScanState.PENDING, editable=False
@@ -77,7 +77,13 @@ class ScannedFile(models.Model):
     def downloadable(self) -> bool:
         return self.scan_state in DOWNLOADABLE
 
+    @property
+    def scan_number(self) -> str:
+        """The record's number as staff know it (an attachment's id, an evidence item's label)."""
+        raise NotImplementedError
+
     def scan_reference(self) -> str:
+        """``"<kind> <number>"``, in English: how audit events name the record."""
         raise NotImplementedError
 
 
@@ -335,7 +341,8 @@ def infected_file_alert(name: str) -> int:
             context={
                 "name": user.first_name or user.get_username(),
                 "tracking_number": rows[0].complaint.tracking_number,
-                "records": [row.scan_reference() for row in rows],
+                # (model name, reference): the template names each kind in the reader's language.
+                "records": [(row._meta.model_name, row.scan_number) for row in rows],
                 "signature": rows[0].scan_signature,
             },
             language=settings.LANGUAGE_CODE,

@@ -343,6 +343,11 @@ def _file_problem(name: str, info: uploads.Inspected, total_so_far: int) -> str 
             "name": name,
             "limit": settings.INTAKE_MAX_TOTAL_BYTES // (1024 * 1024),
         }
+    if info.content_type == uploads.MARKUP_TYPE:
+        return _(
+            "The file %(name)s contains web page or script code, so we cannot accept it. "
+            "Send the photo, document or recording itself, or a screenshot of a web page."
+        ) % {"name": name}
     if info.content_type not in uploads.ALLOWED_TYPES:
         return _(
             "%(name)s is not a kind of file we can accept. Send photos, videos, audio, PDFs or office documents."

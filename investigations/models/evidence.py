@@ -72,8 +72,12 @@ class EvidenceItem(TimeStampedModel, ScannedFile):
     def label(self) -> str:
         return f"E-{self.number:03d}"
 
+    @property
+    def scan_number(self) -> str:
+        return self.label
+
     def scan_reference(self) -> str:
-        return f"evidence {self.label}"
+        return f"evidence {self.scan_number}"
 
 
 class CustodyEvent(models.Model):

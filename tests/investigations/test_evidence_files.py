@@ -85,6 +85,7 @@ def test_eicar_through_the_public_form_is_quarantined_alerted_audited_and_never_
     assert AuditEvent.objects.filter(action="file.scanned", target_id=str(complaint.pk)).count() == 2
     alerts = [message for message in mail.outbox if supervisor.email in message.to]
     assert len(alerts) == 1 and complaint.tracking_number in alerts[0].subject
+    assert f"Where it is: attachment {infected.pk}." in alerts[0].body
 
     # The staff pages listing the complainant's files show it.
     staff = Client()
