@@ -77,6 +77,8 @@ ACTIONS: dict[str, Any] = {
     "board.decided": _("Board decision recorded"),
     "board.packet_downloaded": _("Board packet downloaded"),
     "department.responded": _("Department response recorded"),
+    "recommendation.recorded": _("Policy recommendation recorded"),
+    "recommendation.updated": _("Policy recommendation status recorded"),
     # Records safety: reads of personal data, the audit trail itself, files, retention
     "personal_data.viewed": _("Personal data viewed"),
     "audit_log.viewed": _("Audit log viewed"),

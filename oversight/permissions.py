@@ -91,6 +91,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "retention.destroy_case_records",
         *_crud("retention.legalhold", "view"),
         *_crud("retention.retentionrecord", "view"),
+        *_crud("public_portal.policyrecommendation", "view", "add", "change"),
+        *_crud("public_portal.recommendationstatusupdate", "view", "add", "change"),
     ],
     Role.BOARD_MEMBER: [*_ROSTER_READ, "investigations.vote_on_case"],
     Role.PUBLISHER: [*_ROSTER_READ],

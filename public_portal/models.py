@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint
+from oversight.models import Agency, TimeStampedModel, history
 from oversight.storage import NamedStorage
 
 staging_storage = NamedStorage("staging")
@@ -81,3 +82,83 @@ class DraftFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# --- Policy recommendations ---------------------------------------------------------------------------
+
+
+class PolicyRecommendation(TimeStampedModel):
+    """A recommendation the board adopted and sent to the police department.
+
+    Public in full: the text, the themes and how many cases lay behind it, never which cases (no
+    tracking numbers, no people). Its status is the latest ``RecommendationStatusUpdate``.
+    """
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("recommendation"))
+    adopted_on = models.DateField(_("adopted on"))
+    themes = models.CharField(_("themes"), max_length=300, blank=True)
+    related_cases = models.PositiveIntegerField(_("number of related cases"), default=0)
+    department = models.ForeignKey(
+        Agency,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="policy_recommendations",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    history = history()
+
+    class Meta:
+        verbose_name = _("policy recommendation")
+        verbose_name_plural = _("policy recommendations")
+        ordering = ["-adopted_on", "-id"]
+        indexes = [models.Index(fields=["-adopted_on", "-id"], name="policyrec_adopted_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class RecommendationStatusUpdate(models.Model):
+    """The department's response and the state of implementation on one date, in public words."""
+
+    class Response(models.TextChoices):
+        AWAITING = "awaiting", _("Awaiting response")
+        ACCEPTED = "accepted", _("Accepted")
+        PARTLY_ACCEPTED = "partly_accepted", _("Partly accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    class Implementation(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        IMPLEMENTED = "implemented", _("Implemented")
+        NOT_IMPLEMENTED = "not_implemented", _("Not implemented")
+
+    recommendation = models.ForeignKey(
+        PolicyRecommendation,
+        verbose_name=_("recommendation"),
+        on_delete=models.PROTECT,
+        related_name="status_updates",
+    )
+    recorded_on = models.DateField(_("date"))
+    department_response = models.CharField(_("department's response"), max_length=16, choices=Response.choices)
+    implementation = models.CharField(_("implementation"), max_length=16, choices=Implementation.choices)
+    note = models.TextField(_("public note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, editable=False)
+    history = history()
+
+    class Meta:
+        verbose_name = _("recommendation status update")
+        verbose_name_plural = _("recommendation status updates")
+        ordering = ["recommendation", "-recorded_on", "-id"]
+        indexes = [models.Index(fields=["recommendation", "-recorded_on", "-id"], name="policyrec_update_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation.number} {self.recorded_on:%Y-%m-%d}"

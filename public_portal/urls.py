@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .transparency import views as recommendation_views
 
 app_name = "public_portal"
 
@@ -12,4 +13,10 @@ urlpatterns = [
     path("file/receipt/<str:tracking_number>/", views.intake_receipt_html, name="intake_receipt_html"),
     path("file/<slug:step>/", views.intake_step, name="intake_step"),
     path("status/", views.status_lookup, name="status_lookup"),
+    path("recommendations/", recommendation_views.recommendation_list, name="recommendation_list"),
+    path(
+        "recommendations/<str:number>/",
+        recommendation_views.recommendation_detail,
+        name="recommendation_detail",
+    ),
 ]

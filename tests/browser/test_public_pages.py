@@ -97,3 +97,34 @@ def test_first_tab_focuses_the_skip_link(page):
     page.keyboard.press("Enter")
     expect(page.locator("#main-content")).to_be_focused()
     assert re.search(r"#main-content$", page.url)
+
+
+def test_policy_recommendation_pages_are_accessible(page):
+    from datetime import date
+
+    from public_portal.models import PolicyRecommendation, RecommendationStatusUpdate
+
+    recommendation = PolicyRecommendation.objects.create(
+        number="PR-2026-01",
+        title="Cameras on before arrival",
+        text="Officers should start recording when they are sent to a call.",
+        adopted_on=date(2026, 2, 3),
+        themes="body-worn cameras",
+        related_cases=4,
+    )
+    RecommendationStatusUpdate.objects.create(
+        recommendation=recommendation,
+        recorded_on=date(2026, 4, 1),
+        department_response=RecommendationStatusUpdate.Response.ACCEPTED,
+        implementation=RecommendationStatusUpdate.Implementation.IN_PROGRESS,
+        note="The camera policy is being rewritten.",
+    )
+    for url, heading in (
+        ("/recommendations/", "Policy recommendations to the police department"),
+        ("/recommendations/?response=accepted", "Policy recommendations to the police department"),
+        ("/recommendations/PR-2026-01/", "Cameras on before arrival"),
+    ):
+        response = page.goto(url)
+        assert response.status == 200, url
+        expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
+        assert_accessible(page)

@@ -37,6 +37,7 @@ from investigations.models import EvidenceItem, Finding, Investigation, Investig
 from investigations.services.subpoenas import subpoena_draft
 from oversight import permissions
 from oversight.input_guard import parse_indexed, parse_int
+from public_portal.models import PolicyRecommendation
 
 from ..factories import AllegationFactory, ComplaintFactory, PartyFactory, SubjectOfficerFactory
 
@@ -80,6 +81,19 @@ def _case(w: World) -> list[Any]:
 
 def _today(days: int = 0) -> str:
     return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+def _recommendation() -> str:
+    """The number of a policy recommendation adopted a week ago (recorded once per test)."""
+    recommendation, _created = PolicyRecommendation.objects.get_or_create(
+        number="PR-2026-01",
+        defaults={
+            "title": "Interpreters at the scene",
+            "text": "Call the interpreter line first.",
+            "adopted_on": timezone.localdate() - timedelta(days=7),
+        },
+    )
+    return recommendation.number
 
 
 INCIDENT = {
@@ -399,6 +413,41 @@ FORMS: list[Form] = [
         lambda w: {"lang": "es"},
         method="GET",
     ),
+    # Policy recommendations: the public list's filter and the staff's forms.
+    Form(
+        "public_portal:recommendation_list",
+        "resident",
+        lambda w: [],
+        lambda w: {"response": "accepted", "page": "2"},
+        method="GET",
+    ),
+    Form(
+        "staff_intake:recommendation_list", "supervisor", lambda w: [], lambda w: {"after": "WyIyMDI2Il0"}, method="GET"
+    ),
+    Form(
+        "staff_intake:recommendation_add",
+        "board_chair",
+        lambda w: [],
+        lambda w: {
+            "title": "Cameras on before arrival",
+            "text": "Start recording when sent to a call.",
+            "adopted_on": _today(-2),
+            "themes": "body-worn cameras",
+            "related_cases": "3",
+            "department": "",
+        },
+    ),
+    Form(
+        "staff_intake:recommendation_detail",
+        "supervisor",
+        lambda w: [_recommendation()],
+        lambda w: {
+            "recorded_on": _today(-1),
+            "department_response": "accepted",
+            "implementation": "in_progress",
+            "note": "Policy being rewritten.",
+        },
+    ),
 ]
 
 # Routes with no form: pages, downloads and a language switch Django provides. A route in neither
@@ -426,6 +475,7 @@ WITHOUT_FORM = {
     "board:packet",
     "board:packet_status",
     "board:packet_file",
+    "public_portal:recommendation_detail",
 }
 
 
