@@ -40,6 +40,7 @@ from oversight.input_guard import parse_indexed, parse_int
 from public_portal.models import PolicyRecommendation
 
 from ..factories import AllegationFactory, ComplaintFactory, PartyFactory, SubjectOfficerFactory
+from ..public_portal.intake_flow import about, incident, officers, witnesses
 
 pytestmark = pytest.mark.django_db
 
@@ -96,50 +97,13 @@ def _recommendation() -> str:
     return recommendation.number
 
 
-INCIDENT = {
-    "date_precision": "exact",
-    "date": "2026-03-12",
-    "time_precision": "approximate",
-    "time": "21:15",
-    "location": "Outside the laundromat at 5th and Market",
-    "district": "",
-    "narrative": "Two officers stopped me, pushed me against the wall and took my phone when I asked why.",
-    "website": "",
-}
-OFFICERS = {
-    "officers-TOTAL_FORMS": "1",
-    "officers-INITIAL_FORMS": "0",
-    "officers-MIN_NUM_FORMS": "1",
-    "officers-MAX_NUM_FORMS": "10",
-    "officers-0-known": "identified",
-    "officers-0-name": "Officer Reyes",
-    "officers-0-badge": "4471",
-}
-WITNESSES = {
-    "witnesses-TOTAL_FORMS": "1",
-    "witnesses-INITIAL_FORMS": "0",
-    "witnesses-MIN_NUM_FORMS": "1",
-    "witnesses-MAX_NUM_FORMS": "10",
-    "witnesses-0-first_name": "Ana",
-    "witnesses-0-description": "Saw it from the bus stop",
-}
-ABOUT = {
-    "filing_as": "self",
-    "first_name": "Rosa",
-    "last_name": "Delgado",
-    "email": "rosa.delgado@example.com",
-    "phone": "555-201-3344",
-    "preferred_contact": "email",
-    "preferred_language": "en",
-    "confidential": "on",
-}
 STEP_FIELDS = {
-    "incident": {**INCIDENT, "action": "next"},
-    "officers": {**OFFICERS, "action": "add"},
+    "incident": {**incident(), "action": "next"},
+    "officers": {**officers(), "action": "add"},
     "kinds": {"kinds": ["force", "property"], "action": "next"},
-    "witnesses": {**WITNESSES, "action": "remove-0"},
+    "witnesses": {**witnesses({"first_name": "Ana", "description": "Saw it from the bus stop"}), "action": "remove-0"},
     "evidence": {"action": "remove-file-1"},
-    "about": {**ABOUT, "action": "next"},
+    "about": {**about(confidential="on"), "action": "next"},
     "consent": {"agree": "on", "action": "next"},
     "review": {"form_token": "0" * 32, "website": "", "action": "submit"},
 }
