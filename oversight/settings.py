@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "investigations.board",
     "investigations.retention",
     "public_portal",
+    "public_portal.publication",
+    "public_portal.transparency",
+    "public_portal.transparency.reports",
     "search",
 ]
 

@@ -12,6 +12,9 @@ urlpatterns = [
     path("staff/", include("oversight.staff_urls")),
     path("staff/complaints/", include("complaints.urls")),
     path("staff/intake/", include("public_portal.staff_urls")),
+    # Reports first: their "reports/..." pages must not be read as a publication's public id.
+    path("staff/publication/reports/", include("public_portal.transparency.reports.staff_urls")),
+    path("staff/publication/", include("public_portal.publication.urls")),
     # Board review first: its "board/..." pages must not be read as a tracking number.
     path("staff/cases/", include("investigations.board.urls")),
     path("staff/cases/", include("investigations.urls")),

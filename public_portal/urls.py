@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .transparency import views as recommendation_views
@@ -19,4 +19,8 @@ urlpatterns = [
         recommendation_views.recommendation_detail,
         name="recommendation_detail",
     ),
+    # Published dispositions, open data and the API; the dashboard; the periodic reports.
+    path("", include("public_portal.transparency.public_urls")),
+    path("", include("public_portal.transparency.dashboard_urls")),
+    path("", include("public_portal.transparency.reports.urls")),
 ]

@@ -25,7 +25,8 @@ def _migrate(targets):
     executor.loader.build_graph()
     executor.migrate(targets)
     executor = MigrationExecutor(connection)
-    return executor.loader.project_state(targets).apps
+    # An app taken back to before its first migration, ``(app, None)``, has no state node.
+    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
 
 
 def _latest():

@@ -1,0 +1,5 @@
+"""Staff pages of publication (namespace publication)."""
+
+app_name = "publication"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Quarterly and annual public reports (PDF)."""

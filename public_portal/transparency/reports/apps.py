@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicReportsConfig(AppConfig):
+    """Quarterly and annual public reports: generated as a task, approved and published."""
+
+    name = "public_portal.transparency.reports"
+    label = "public_reports"
+    verbose_name = _("Public reports")
+    default_auto_field = "django.db.models.BigAutoField"

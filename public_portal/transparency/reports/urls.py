@@ -1,0 +1,3 @@
+"""Public pages (included in public_portal.urls, so their names are public_portal:...)."""
+
+urlpatterns: list = []
