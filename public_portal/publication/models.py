@@ -147,7 +147,12 @@ class PublishedAllegation(models.Model):
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="allegations")
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     category = models.ForeignKey(
-        AllegationCategory, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        AllegationCategory,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # The top-level class of the category (Force, Abuse of authority...), for filtering and counting.
     category_class = models.ForeignKey(
