@@ -92,6 +92,7 @@ ACTIONS: dict[str, Any] = {
     "legal_hold.placed": _("Legal hold placed"),
     "legal_hold.released": _("Legal hold released"),
     "retention.destroyed": _("Case records destroyed under the retention schedule"),
+    "retention.backfilled": _("Closing dates stored for cases closed outside the lifecycle"),
     # Housekeeping
     "demo.seeded": _("Demo data loaded"),
 }

@@ -11,7 +11,10 @@ never imports retention; this is how retention reaches the case pages and the li
   link to the Retention page;
 - ``case.frozen``: no case work (notes, interviews, evidence, subpoenas, findings) on a destroyed
   case, through ``can_work``, which every case-work service and page asks;
-- ``workflow.checks``: a destroyed case that is not in a closed status.
+- ``workflow.checks``: a destroyed case that is not in a closed status; a closed case with no
+  closing date on its retention record, an open one with one;
+- the complaint lifecycle's moves into and out of the closed statuses store and clear the case's
+  closing date and schedule (``closings.py``).
 """
 
 from collections.abc import Iterator
@@ -30,6 +33,7 @@ from investigations.workflow import COMPLAINT_LIFECYCLE
 from oversight import hooks
 from oversight.lifecycle import MoveContext
 
+from . import closings
 from .models import RetentionRecord
 from .schedule import CLOSED_STATUSES
 from .selectors import HOLD_PERM, REVIEW_PERM, case_retention_flags, last_review
@@ -97,7 +101,24 @@ def _contradictions() -> Iterator[tuple[str, str, str]]:
     )
 
 
+def _closings_contradictions() -> Iterator[tuple[str, str, str]]:
+    dated = RetentionRecord.objects.filter(
+        complaint=OuterRef("pk"), status=RetentionRecord.Status.KEPT, closed_on__isnull=False
+    )
+    destroyed = RetentionRecord.objects.filter(complaint=OuterRef("pk"), status=RetentionRecord.Status.DESTROYED)
+    yield from problem_rows(
+        Complaint.objects.filter(status__in=CLOSED_STATUSES).exclude(Exists(dated)).exclude(Exists(destroyed)),
+        _("it is closed but its retention record holds no closing date (run manage.py retention_backfill)"),
+    )
+    yield from problem_rows(
+        Complaint.objects.exclude(status__in=CLOSED_STATUSES).filter(Exists(dated)),
+        _("it is open but its retention record still holds a closing date"),
+    )
+
+
 def register() -> None:
+    closings.register_on(COMPLAINT_LIFECYCLE)
+    hooks.register("workflow.checks", "retention.closings", _closings_contradictions)
     COMPLAINT_LIFECYCLE.add_guard("reopen", name="retention.not_destroyed", check=_not_destroyed)
     hooks.register("case.header_links", "retention", _header_links)
     hooks.register("case.tabs", "retention", _case_tabs)

@@ -5,6 +5,11 @@ record of moves (``StatusChange``); a case closed before moves were recorded (im
 data) falls back to ``status_changed_at``, which the lifecycle stamps on the same move. A reopened
 case has left the closed statuses, so it is never due; closed again, its last closing counts, and
 the period starts over. "Sustained" means a final disposition of sustained on any allegation.
+
+The lists (``closed_cases``, ``cases_due``) read the closing date and schedule the lifecycle stored
+on each case's retention record when it closed (``closings.py``): one indexed range, whatever the
+size of the archive. One case's standing (``case_standing``, which the destruction's guards check)
+works them out from the records themselves, by the same rule.
 """
 
 from collections.abc import Iterable
@@ -13,8 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from complaints.models import Complaint
@@ -25,7 +29,7 @@ from oversight import audit, context
 from oversight.pagination import Total, capped_count
 
 from .models import LegalHold, RetentionRecord, RetentionReview, Schedule
-from .schedule import CLOSED_STATUSES, closed_before, due_on, local_date, schedule_for, years_for
+from .schedule import CLOSED_STATUSES, due_on, latest_closing_due, local_date, schedule_for, years_for
 
 REVIEW_PERM = "retention.review_retention"
 HOLD_PERM = "retention.manage_legal_holds"
@@ -55,22 +59,28 @@ def _active_holds() -> Prefetch:
 
 
 def closed_cases() -> QuerySet[Complaint]:
-    """Complaints in a closed status and not destroyed, each with ``closed_at`` (its last closing),
-    ``sustained`` and ``held`` (a legal hold in force)."""
-    return (
-        Complaint.objects.filter(status__in=CLOSED_STATUSES)
-        .exclude(retention_record__status=RetentionRecord.Status.DESTROYED)
-        .annotate(
-            closed_at=Coalesce(_last_closing(), F("status_changed_at")),
-            sustained=_sustained(),
-            held=Exists(LegalHold.objects.filter(complaint=OuterRef("pk"), status=LegalHold.Status.ACTIVE)),
-        )
+    """Complaints in a closed status and not destroyed, each with ``closed_on`` (the local date of
+    its last closing), ``schedule`` and ``sustained`` (from its retention record) and ``held`` (a
+    legal hold in force)."""
+    return Complaint.objects.filter(
+        status__in=CLOSED_STATUSES,
+        retention_record__status=RetentionRecord.Status.KEPT,
+        retention_record__closed_on__isnull=False,
+    ).annotate(
+        closed_on=F("retention_record__closed_on"),
+        schedule=F("retention_record__schedule"),
+        sustained=ExpressionWrapper(Q(retention_record__schedule=Schedule.SUSTAINED), output_field=BooleanField()),
+        held=Exists(LegalHold.objects.filter(complaint=OuterRef("pk"), status=LegalHold.Status.ACTIVE)),
     )
 
 
 def _due_on(today: date) -> Q:
-    return Q(sustained=True, closed_at__lt=closed_before(today, Schedule.SUSTAINED)) | Q(
-        sustained=False, closed_at__lt=closed_before(today, Schedule.NOT_SUSTAINED)
+    return Q(
+        retention_record__schedule=Schedule.SUSTAINED,
+        retention_record__closed_on__lte=latest_closing_due(today, Schedule.SUSTAINED),
+    ) | Q(
+        retention_record__schedule=Schedule.NOT_SUSTAINED,
+        retention_record__closed_on__lte=latest_closing_due(today, Schedule.NOT_SUSTAINED),
     )
 
 
@@ -113,8 +123,8 @@ def due_rows(complaints: Iterable[Complaint]) -> list[DueRow]:
     """Rows for complaints read from ``cases_due`` (with their holds prefetched, see ``due_page``)."""
     rows = []
     for complaint in complaints:
-        schedule = schedule_for(complaint.sustained)
-        closed_on = local_date(complaint.closed_at)
+        schedule = complaint.schedule
+        closed_on = complaint.closed_on
         rows.append(
             DueRow(
                 complaint=complaint,

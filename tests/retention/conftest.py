@@ -4,7 +4,8 @@
 closing is recorded the way the lifecycle records it (a ``StatusChange`` into the closed status at
 noon local time on ``closed_on``), with one allegation per disposition and its final finding.
 ``status_changed_at`` is set to the same moment, and ``updated_at`` is left at now on purpose: the
-schedule must count from the closing, not from the last edit.
+schedule must count from the closing, not from the last edit. The closing date is stored on the
+case's retention record as the lifecycle's closing effect stores it.
 """
 
 from datetime import date, datetime, time
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from complaints.models import AllegationCategory, Complaint
 from investigations.models import Disposition, Finding, Investigation, StatusChange
+from investigations.retention.closings import store_closing
 from tests.factories import AllegationFactory, ComplaintFactory, SubjectOfficerFactory
 
 S = Complaint.Status
@@ -30,6 +32,8 @@ def record_closing(complaint: Complaint, closed_on: date, *, status: str = S.CLO
     )
     Complaint.objects.filter(pk=complaint.pk).update(status=status, status_changed_at=moment)
     complaint.refresh_from_db()
+    # What the lifecycle's closing effect stores for the due list (closings.py).
+    store_closing(complaint, closed_on=closed_on)
 
 
 @pytest.fixture

@@ -68,7 +68,9 @@ def test_a_case_someone_may_not_see_answers_404_and_the_attempt_is_audited(due_c
     assert _post_destroy(client, due_case).status_code == 404
     denials = AuditEvent.objects.filter(action="complaint.access_denied", outcome="denied", target_label=number)
     assert denials.count() == 4
-    assert not RetentionRecord.objects.exists()
+    # Only the record the closing made, untouched: no hold, no destruction.
+    assert list(RetentionRecord.objects.values_list("status", flat=True)) == ["kept"]
+    assert not LegalHold.objects.exists()
 
 
 def test_an_investigator_on_the_case_reads_its_retention_page_but_gets_403_for_every_action(

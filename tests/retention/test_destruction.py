@@ -23,6 +23,7 @@ from investigations.models import (
     Investigation,
     Subpoena,
 )
+from investigations.retention.closings import store_closing
 from investigations.retention.models import LegalHold, RetentionRecord
 from investigations.retention.services import RetentionRefused, case_destroy, legal_hold_place, legal_hold_release
 from investigations.services.evidence import custody_record, evidence_add, evidence_from_attachments
@@ -255,6 +256,7 @@ def seeded(db, supervisor, django_capture_on_commit_callbacks, private_storage):
     type(change).objects.filter(pk=change.pk).update(created_at=closed_at)
     Complaint.objects.filter(pk=complaint.pk).update(status_changed_at=closed_at)
     complaint.refresh_from_db()
+    store_closing(complaint, closed_on=date(2010, 6, 1))
     files = [attachment.file.name, EvidenceItem.objects.get(pk=item.pk).file.name]
     assert all(private_storage.exists(name) for name in files)
     return complaint, files
@@ -324,7 +326,7 @@ def test_after_destruction_no_personal_data_remains_in_any_table(
     assert event.data["schedule"] == "sustained" and event.data["files"] == 2
     # The other case is untouched.
     kept.refresh_from_db()
-    assert not RetentionRecord.objects.filter(complaint=kept).exists()
+    assert RetentionRecord.objects.get(complaint=kept).status == RetentionRecord.Status.KEPT
     assert kept.narrative != "[Destroyed under the retention schedule]"
 
 

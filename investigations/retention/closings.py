@@ -1,0 +1,137 @@
+"""Each closed case's closing date and schedule, kept on its retention record.
+
+The due list asks "which closed cases closed more than N years ago?" of every closed case. Worked
+out from the lifecycle's record of moves at read time, that question reads a subquery per closed
+case, so the list grew with the archive. Instead, the complaint lifecycle writes the answer when
+it is decided:
+
+- every move into a closed status stores, on the case's ``RetentionRecord`` (created if missing),
+  the local date of the move (``closed_on``) and the schedule that applies (``sustained`` when any
+  allegation's final disposition is sustained, else ``not_sustained``);
+- a reopening clears both: an open case is never due.
+
+A final disposition cannot change while a case is closed (a board decision is recorded or
+corrected only while the case is board review or decided), so the schedule stored at closing stays
+true until the case reopens. The periods themselves are not stored: the due list compares
+``closed_on`` with today minus each schedule's years, so changing ``RETENTION_YEARS_*`` takes effect
+at once. ``backfill_closings`` fills the records of cases closed without the lifecycle (imported or
+demo data) and is run by the migration that added this and by the demo's finisher.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from complaints.models import Complaint
+from investigations.models import Disposition, Finding, StatusChange
+from oversight import bulk
+from oversight.lifecycle import Lifecycle, MoveContext
+
+from .models import RetentionRecord
+from .schedule import CLOSED_STATUSES, local_date, schedule_for
+
+R = RetentionRecord.Status
+
+
+def _is_sustained(complaint_id: int) -> bool:
+    return Finding.objects.filter(
+        allegation__complaint_id=complaint_id, final_disposition=Disposition.SUSTAINED
+    ).exists()
+
+
+def store_closing(complaint: Complaint, *, closed_on: date, actor: Any = None) -> None:
+    """Record on the case's retention record that it closed on ``closed_on``, with the schedule its
+    final dispositions call for. Inside the closing move's transaction (the complaint row locked)."""
+    schedule = schedule_for(_is_sustained(complaint.pk))
+    updated = RetentionRecord.objects.filter(complaint=complaint, status=R.KEPT).update(
+        closed_on=closed_on, schedule=schedule
+    )
+    if updated or RetentionRecord.objects.filter(complaint=complaint).exists():
+        return
+    try:
+        with transaction.atomic():
+            record = RetentionRecord(complaint=complaint, closed_on=closed_on, schedule=schedule)
+            record._history_user = actor if getattr(actor, "is_authenticated", False) else None
+            record.save()
+    except IntegrityError:  # a hold placed at the same moment created it: store the closing on that one
+        RetentionRecord.objects.filter(complaint=complaint, status=R.KEPT).update(
+            closed_on=closed_on, schedule=schedule
+        )
+
+
+def _closed(ctx: MoveContext) -> None:
+    """Effect of every move into a closed status."""
+    if ctx.move.target in CLOSED_STATUSES:
+        store_closing(ctx.obj, closed_on=local_date(ctx.now), actor=ctx.actor)
+
+
+def _reopened(ctx: MoveContext) -> None:
+    """Effect of every move out of a closed status: the period starts over at the next closing."""
+    if ctx.source not in CLOSED_STATUSES or ctx.move.target in CLOSED_STATUSES:
+        return
+    RetentionRecord.objects.filter(complaint=ctx.obj, status=R.KEPT).update(closed_on=None, schedule="")
+
+
+def register_on(lifecycle: Lifecycle) -> None:
+    into = sorted({m.action for m in lifecycle.moves if m.target in CLOSED_STATUSES})
+    out_of = sorted(
+        {m.action for m in lifecycle.moves if m.source in CLOSED_STATUSES and m.target not in CLOSED_STATUSES}
+    )
+    if into:
+        lifecycle.add_effect(*into, name="retention.closed_on", effect=_closed)
+    if out_of:
+        lifecycle.add_effect(*out_of, name="retention.reopened", effect=_reopened)
+
+
+# --- Cases closed without the lifecycle --------------------------------------------------------------
+
+
+def _facts(queryset) -> Any:
+    last_closing = Subquery(
+        StatusChange.objects.filter(complaint=OuterRef("pk"), to_status__in=CLOSED_STATUSES)
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+    sustained = Exists(
+        Finding.objects.filter(allegation__complaint=OuterRef("pk"), final_disposition=Disposition.SUSTAINED)
+    )
+    return queryset.annotate(closed_at=Coalesce(last_closing, F("status_changed_at")), sustained=sustained)
+
+
+def _rows(page: Iterable[tuple]) -> Iterable[tuple[int, date, str]]:
+    for complaint_id, closed_at, sustained in page:
+        yield complaint_id, local_date(closed_at), schedule_for(bool(sustained))
+
+
+def backfill_closings(*, page_size: int = 5000) -> dict[str, int]:
+    """Store the closing date and schedule of every closed, kept case that lacks them, and clear them
+    on open cases that still carry them. Returns how many records were created, updated and cleared.
+    A range of complaint ids at a time, so memory stays flat at a million cases."""
+    cleared = (
+        RetentionRecord.objects.filter(status=R.KEPT, closed_on__isnull=False)
+        .exclude(complaint__status__in=CLOSED_STATUSES)
+        .update(closed_on=None, schedule="")
+    )
+    missing = Complaint.objects.filter(status__in=CLOSED_STATUSES).exclude(
+        Exists(RetentionRecord.objects.filter(complaint=OuterRef("pk")))
+    )
+    created = 0
+    with bulk.TableWriter(RetentionRecord, ["complaint_id", "closed_on", "schedule"]) as writer:
+        for page in bulk.pages(_facts(missing), ["pk", "closed_at", "sustained"], size=page_size):
+            for row in _rows(page):
+                writer.add(row)
+                created += 1
+    updated = 0
+    stale = Complaint.objects.filter(
+        status__in=CLOSED_STATUSES, retention_record__status=R.KEPT, retention_record__closed_on__isnull=True
+    )
+    for page in bulk.pages(_facts(stale), ["pk", "closed_at", "sustained"], size=page_size):
+        for complaint_id, closed_on, schedule in _rows(page):
+            updated += RetentionRecord.objects.filter(complaint_id=complaint_id, status=R.KEPT).update(
+                closed_on=closed_on, schedule=schedule
+            )
+    return {"created": created, "updated": updated, "cleared": cleared}
