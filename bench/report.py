@@ -6,6 +6,10 @@ PAGE_RATIO = 2.0
 INTAKE_PER_SECOND = 20.0
 SUBMIT_P95_MS = 1000.0
 STATUS_P50_MS = 20.0
+PUBLIC_P50_MS = 300.0
+EXPORT_ROWS_PER_SECOND = 100_000
+EXPORT_PEAK_MB = 200.0
+ANNUAL_REPORT_SECONDS = 10.0
 SEED_1M_SECONDS = 300.0
 SEED_TARGET_SCALE = 1_000_000
 
@@ -135,6 +139,7 @@ def targets(results: dict) -> list[dict]:
             else None,
         }
     )
+    rows += public_targets(results)
     seed = results.get("seeding")
     target = f"seeding 1M ≤ {SEED_1M_SECONDS / 60:g} min"
     if seed and seed.get("seconds"):
@@ -150,6 +155,66 @@ def targets(results: dict) -> list[dict]:
     for row in rows:
         row["status"] = _met(row["met"])
     return rows
+
+
+def public_targets(results: dict) -> list[dict]:
+    public = results.get("public") or {}
+    if public.get("error"):
+        return [{"target": "public side", "result": public["error"], "met": None}]
+    rows = []
+    pages = [p for p in (public.get("pages") or {}).get("pages", []) if p.get("median_ms") is not None]
+    for name in ("dashboard", "decisions list"):
+        hits = [p for p in pages if p["page"].startswith(name)]
+        worst = max(hits, key=lambda p: p["median_ms"]) if hits else None
+        rows.append(
+            {
+                "target": f"{name} median < {PUBLIC_P50_MS:g} ms (every variant)",
+                "result": f"worst {worst['page']}: {_ms(worst['median_ms'])} ms" if worst else "not measured",
+                "met": worst["median_ms"] < PUBLIC_P50_MS if worst else None,
+            }
+        )
+    for export in public.get("exports") or []:
+        if "rows_per_second" not in export:
+            rows.append({"target": "CSV export", "result": export.get("error", "not measured"), "met": None})
+            continue
+        rows.append(
+            {
+                "target": f"/data/{export['dataset']}.csv ≥ {EXPORT_ROWS_PER_SECOND:,} rows/s, "
+                f"peak < {EXPORT_PEAK_MB:g} MB",
+                "result": f"{export['rows']:,} rows at {export['rows_per_second']:,}/s, peak RSS "
+                f"{export['peak_rss_mb']} MB (Django loaded: {export['peak_rss_mb_before']} MB)",
+                "met": export["rows_per_second"] >= EXPORT_ROWS_PER_SECOND and export["peak_rss_mb"] < EXPORT_PEAK_MB,
+            }
+        )
+    report = public.get("annual_report") or {}
+    rows.append(
+        {
+            "target": f"annual report builds in < {ANNUAL_REPORT_SECONDS:g} s",
+            "result": f"{report['seconds']} s ({report['year']})" if "seconds" in report else report.get("error", "?"),
+            "met": report["seconds"] < ANNUAL_REPORT_SECONDS if "seconds" in report else None,
+        }
+    )
+    return rows
+
+
+def public_table(results: dict) -> list[str]:
+    public = results.get("public") or {}
+    pages = (public.get("pages") or {}).get("pages") or []
+    if not pages:
+        return []
+    lines = [
+        "",
+        f"## Public pages ({public['pages'].get('published', 0):,} published cases)",
+        "",
+        "| page | median ms | p95 ms | queries | status |",
+        "|---|--:|--:|--:|--:|",
+    ]
+    for p in pages:
+        lines.append(
+            f"| {p['page']} | {_ms(p.get('median_ms'))} | {_ms(p.get('p95_ms'))} | {p.get('queries', '–')} "
+            f"| {p.get('status')} |"
+        )
+    return lines
 
 
 def pages_table(results: dict) -> list[str]:
@@ -217,6 +282,7 @@ def markdown(results: dict) -> str:
         "The floor is a bare view serving the same rows from one hand-written SQL query (see Notes).",
         "",
         *pages_table(results),
+        *public_table(results),
     ]
     pages = results.get("pages") or {}
     skipped = [p for p in pages.get("pages", []) if not p.get("applies")]

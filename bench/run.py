@@ -358,6 +358,46 @@ def pages_run(url: str, data_dir: Path, workdir: Path, args: argparse.Namespace,
     return json.loads(output.read_text())
 
 
+# --- The public side ------------------------------------------------------------------------------
+
+
+def public_run(url: str, data_dir: Path, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """The public pages, each open data download in a process of its own (its peak memory is its
+    own), and the annual report's generation."""
+    out: dict[str, Any] = {}
+
+    def step(name: str, *extra: str) -> dict[str, Any]:
+        output = workdir / f"public-{name}.json"
+        cmd = [PYTHON, str(ROOT / "bench" / "public.py"), *extra, "--output", str(output)]
+        try:
+            run(cmd, bench_env(url, data_dir), workdir / f"public-{name}.log", f"public {name}", echo=True)
+        except BenchError as error:
+            return {"error": str(error).splitlines()[0]}
+        return json.loads(output.read_text())
+
+    out["pages"] = step(
+        "pages",
+        "pages",
+        "--requests", str(args.requests),
+        "--warmups", str(args.warmups),
+        "--page-seconds", str(args.page_seconds),
+    )  # fmt: skip
+    out["exports"] = [step(f"export-{d}", "export", "--dataset", d) for d in ("cases", "allegations")]
+    out["annual_report"] = step("report", "report")
+    for page in out["pages"].get("pages") or []:
+        log(f"  {page['page']:<40} median {page.get('median_ms', '?')} ms, {page.get('queries', '?')} queries")
+    for export in out["exports"]:
+        if "rows" in export:
+            log(
+                f"  /data/{export['dataset']}.csv: {export['rows']:,} rows at {export['rows_per_second']:,}/s, "
+                f"peak {export['peak_rss_mb']} MB"
+            )
+    report = out["annual_report"]
+    if "seconds" in report:
+        log(f"  annual report {report['year']}: {report['seconds']} s")
+    return out
+
+
 # --- Results ------------------------------------------------------------------------------------
 
 
@@ -425,6 +465,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--intake-clients", type=int, default=20, help="concurrent intake clients (default 20)")
     parser.add_argument("--double-submit-every", type=int, default=10, help="every Nth filing double-clicks send")
     parser.add_argument("--no-intake", action="store_true", help="skip the intake load and its floor")
+    parser.add_argument("--no-public", action="store_true", help="skip the public pages, downloads and report")
     parser.add_argument(
         "--reference-scale", type=int, default=500, help="size of the database queries are compared with (0: none)"
     )
@@ -507,6 +548,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.reuse and results["pages"].get("complaints"):
             results["scale"] = results["pages"]["complaints"]
         args.status_tracking_number = (results["pages"].get("status_lookup") or {}).get("tracking_number")
+
+        if args.no_public:
+            results["public"] = {"error": "skipped (--no-public)"}
+        else:
+            log("public pages, open data downloads and the annual report")
+            results["public"] = public_run(url, data_dir, workdir, args)
 
         if args.no_intake:
             results["intake"] = {"real": {"error": "skipped (--no-intake)"}}

@@ -32,6 +32,8 @@ DEMO_USERS: list[tuple[str, str, str, str, bool]] = [
     ("supervisor", Role.SUPERVISOR, "Sofia", "Ramirez", True),
     ("board", Role.BOARD_MEMBER, "Marcus", "Bell", False),
     ("publisher", Role.PUBLISHER, "Priya", "Shah", False),
+    # A second publication officer: publications are approved by someone other than who drafted them.
+    ("publisher2", Role.PUBLISHER, "Dana", "Whitfield", False),
     ("sysadmin", Role.SYSADMIN, "Sam", "Lee", True),
 ]
 

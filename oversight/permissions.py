@@ -95,7 +95,23 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("public_portal.recommendationstatusupdate", "view", "add", "change"),
     ],
     Role.BOARD_MEMBER: [*_ROSTER_READ, "investigations.vote_on_case"],
-    Role.PUBLISHER: [*_ROSTER_READ],
+    Role.PUBLISHER: [
+        *_ROSTER_READ,
+        # Publication: drafting, review, approval, publication, correction and retraction of decided
+        # cases (docs/publication.md). The review page shows the case's public summary, nothing else
+        # of the case: no narrative, no parties, so no view_personal_data.
+        *_crud("publication.publication", "view"),
+        "publication.draft_publication",
+        "publication.approve_publication",
+        "publication.publish_publication",
+        "publication.retract_publication",
+        *_crud("publication.disclosurerule", "view"),
+        # Periodic public reports (docs/reports.md): generate, write the narrative, approve, publish.
+        *_crud("public_reports.publicreport", "view"),
+        "public_reports.generate_publicreport",
+        "public_reports.approve_publicreport",
+        "public_reports.publish_publicreport",
+    ],
     Role.SYSADMIN: [
         *_crud("auth.user", "view", "add", "change"),
         *_crud("auth.group", "view"),
@@ -110,6 +126,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("complaints.consenttext", "view", "add", "change"),
         *_crud("complaints.historicalconsenttext", "view"),
         "oversight.view_auditevent",
+        *_crud("publication.disclosurerule", "view", "add", "change", "delete"),
+        *_crud("publication.historicaldisclosurerule", "view"),
     ],
 }
 

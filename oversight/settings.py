@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "pgtrigger",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "oversight",
     "complaints",
     "investigations",
@@ -214,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
     "retention-review": {"task": "investigations.retention.tasks.retention_review", "schedule": 86400.0},
     "retry-file-scans": {"task": "oversight.tasks.retry_file_scans", "schedule": 900.0},
     "sweep-orphan-files": {"task": "oversight.tasks.sweep_orphan_files", "schedule": 86400.0},
+    # Drafts the last quarter's and the last year's public report once each has ended (one per period).
+    "draft-public-reports": {"task": "public_portal.transparency.reports.tasks.draft_due_reports", "schedule": 86400.0},
+    # The public statistics snapshot (dashboard, downloads, API), recomputed from the case tables.
+    "refresh-public-statistics": {"task": "public_portal.transparency.tasks.refresh_statistics", "schedule": 3600.0},
 }
 
 # --- External services --------------------------------------------------------------------------
@@ -255,11 +263,65 @@ DISCIPLINE_SCALE = env.list(
 )
 # Public counts from 1 to this are shown as "fewer than N+1", with enough others withheld to hide them.
 PUBLIC_MIN_CELL = env.int("PUBLIC_MIN_CELL", default=10)
+# Publication of decided cases (docs/publication.md): whose officers are named ("rules": the disclosure
+# rules table; "all_public"; "none"), the case statuses never published one by one, and whether a
+# publication must be approved by someone other than who drafted or edited it.
+PUBLICATION_DISCLOSURE_POLICY = env.str("PUBLICATION_DISCLOSURE_POLICY", default="rules")
+PUBLICATION_NEVER_INDIVIDUAL = env.list(
+    "PUBLICATION_NEVER_INDIVIDUAL", default=["mediated", "referred", "administratively_closed"]
+)
+PUBLICATION_TWO_PERSON = env.bool("PUBLICATION_TWO_PERSON", default=True)
+# Periodic public reports (docs/reports.md): whether the daily job drafts each quarter's and year's report.
+PUBLIC_REPORTS_AUTO_DRAFT = env.bool("PUBLIC_REPORTS_AUTO_DRAFT", default=True)
 
 # --- Rate limits (COUNT/SECONDS per client) --------------------------------------------------------
 RATE_LIMIT_LOGIN = env.str("RATE_LIMIT_LOGIN", default="10/300")
 RATE_LIMIT_STATUS_LOOKUP = env.str("RATE_LIMIT_STATUS_LOOKUP", default="10/60")
 RATE_LIMIT_INTAKE_SUBMIT = env.str("RATE_LIMIT_INTAKE_SUBMIT", default="5/3600")
+# Requests to the open data API per client.
+RATE_LIMIT_API = env.str("RATE_LIMIT_API", default="120/60")
+
+# --- The open data API (public_portal/transparency/api) --------------------------------------------
+# Read-only and anonymous: no authentication (so no session and no CSRF), JSON only, every client
+# throttled by RATE_LIMIT_API, every error JSON with a plain message.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["public_portal.transparency.api.throttling.PublicApiThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "public_portal.transparency.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Open data API",
+    "DESCRIPTION": (
+        "Published decisions of the civilian oversight board, their allegations, the board's policy "
+        "recommendations and the dashboard's statistics. Read-only; no account needed. Column meanings "
+        "and codes: /data/dictionary/."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI from the local static files: nothing loads from a CDN, and no validator is called.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No deep links (a link inside each operation's button) and no colours in the examples: both
+    # fail WCAG checks in Swagger UI.
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": False,
+        "validatorUrl": None,
+        "supportedSubmitMethods": ["get"],
+        "syntaxHighlight": {"activated": False},
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "public_portal.transparency.api.schema.add_filter_choices",
+    ],
+}
 
 # --- Security -----------------------------------------------------------------------------------
 HTTPS = env.bool("HTTPS", default=False)

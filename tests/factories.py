@@ -137,3 +137,42 @@ class AttachmentFactory(DjangoModelFactory):
         return complaint_services.attachment_add(
             complaint=complaint, stream=io.BytesIO(content), original_name=original_name
         )
+
+
+# --- Publications, written as rows -------------------------------------------------------------------
+# These build publication rows directly, without drafting, redaction or review: for tests of what the
+# public pages, downloads and API show. Tests of the publication workflow go through its services.
+
+
+class PublicationFactory(DjangoModelFactory):
+    """A published version of a (fictional) case's public record, inserted directly."""
+
+    class Meta:
+        model = "publication.Publication"
+
+    complaint = factory.SubFactory(ComplaintFactory)
+    status = "published"
+    incident_year = 2025
+    incident_month = 11
+    district = factory.SubFactory(DistrictFactory)
+    received_year = 2025
+    decision_date = factory.LazyFunction(lambda: datetime(2026, 2, 10).date())
+    decision_year = factory.LazyAttribute(lambda p: p.decision_date.year if p.decision_date else None)
+    board_decision = "adopt"
+    summary = "The officer stopped the driver and searched the car without a reason."
+    published_at = factory.LazyFunction(lambda: datetime(2026, 2, 20, 15, 0, tzinfo=UTC))
+
+
+class PublishedAllegationFactory(DjangoModelFactory):
+    """One allegation of a published record, inserted directly (the officer kept private unless the
+    test names them)."""
+
+    class Meta:
+        model = "publication.PublishedAllegation"
+
+    publication = factory.SubFactory(PublicationFactory)
+    position = factory.Sequence(lambda n: n)
+    category = factory.LazyFunction(lambda: AllegationCategory.objects.get(code="force-physical"))
+    category_class = factory.LazyAttribute(lambda a: a.category.parent if a.category else None)
+    disposition = "sustained"
+    officer_label = "Officer A"

@@ -76,12 +76,43 @@ KEPT: dict[str, frozenset[str]] = {
     "board.departmentresponse": frozenset({"discipline_imposed"}),
     "public_portal.intakedraft": frozenset({"token", "language"}),
     "retention.legalhold": frozenset({"reference", "placed_by_name", "released_by_name"}),
+    # A publication is the anonymized public record: its identity and who handled it stay; what it
+    # says stays only on the version the public reads (KEPT_WHERE below). Its allegations hold only
+    # what is public by law (categories, dispositions, an officer named where the policy allows).
+    "publication.publication": frozenset(
+        {
+            "public_id",
+            "board_decision",
+            "disclosure_policy",
+            "source_sha256",
+            "drafted_by_name",
+            "approved_by_name",
+            "published_by_name",
+            "ended_by_name",
+        }
+    ),
+    "publication.publishedallegation": frozenset(
+        {
+            "officer_label",
+            "officer_name",
+            "officer_badge",
+            "disposition",
+            "recommended_discipline",
+            "department_response",
+            "discipline_imposed",
+        }
+    ),
 }
 # Text kept only on the rows that match: a subpoena's recipient when it is an organisation or an
 # agency (a person's name and address go).
 KEPT_WHERE: dict[tuple[str, str], Q] = {
     ("investigations.subpoena", "recipient_name"): ~Q(recipient_kind="person"),
     ("investigations.subpoena", "recipient_address"): ~Q(recipient_kind="person"),
+    # The published version stays as the public read it; drafts, discarded, superseded and
+    # retracted versions lose their text (a retraction may have been for what the text said).
+    ("publication.publication", "summary"): Q(status="published"),
+    ("publication.publication", "discipline_outcome"): Q(status="published"),
+    ("publication.publication", "department_response"): Q(status="published"),
 }
 # Codes that are personal data all the same.
 CLEARED_CODES: dict[str, frozenset[str]] = {

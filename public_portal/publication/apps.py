@@ -11,3 +11,8 @@ class PublicationConfig(AppConfig):
     label = "publication"
     verbose_name = _("Publication")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import registry
+
+        registry.register()

@@ -19,6 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import AllegationCategory, Complaint
+from investigations.models import Disposition
 from oversight.models import District, Officer, TimeStampedModel, history
 
 # Letters and digits that cannot be mistaken for one another when read aloud or copied by hand.
@@ -103,6 +104,9 @@ class Publication(TimeStampedModel):
     ended_by_name = models.CharField(max_length=150, blank=True, editable=False)
     # Why it was retracted (staff only: the public sees only that a record was withdrawn, if at all).
     end_reason = models.TextField(_("reason"), blank=True, editable=False)
+    # Everyone who changed the draft's text by hand (edits and "redact more"), by user id: under the
+    # two-person rule none of them may approve it.
+    edited_by_ids = models.JSONField(default=list, blank=True, editable=False)
 
     history = history()
 
@@ -121,6 +125,12 @@ class Publication(TimeStampedModel):
                 condition=models.Q(status__in=["draft", "approved"]),
                 name="publication_one_open",
             ),
+        ]
+        permissions = [
+            ("draft_publication", "Can draft publications and edit drafts"),
+            ("approve_publication", "Can approve publications or send them back"),
+            ("publish_publication", "Can publish approved publications"),
+            ("retract_publication", "Can retract published publications"),
         ]
         indexes = [
             # The public list: published versions, newest decision first.
@@ -181,6 +191,8 @@ class PublishedAllegation(models.Model):
         ordering = ["publication", "position", "id"]
         indexes = [
             models.Index(fields=["category_class", "publication"], name="puballeg_class_idx"),
+            # The list's "kind of allegation + finding" filter, answered from the index alone.
+            models.Index(fields=["category_class", "disposition", "publication"], name="puballeg_class_disp_idx"),
             models.Index(fields=["disposition", "publication"], name="puballeg_disposition_idx"),
             models.Index(fields=["officer", "publication"], name="puballeg_officer_idx"),
         ]
@@ -195,3 +207,41 @@ class PublishedAllegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publication_id}: {self.disposition}"
+
+
+class DisclosureRule(TimeStampedModel):
+    """One line of the disclosure policy: an allegation in ``category`` (or any of its
+    sub-categories) with final disposition ``disposition`` (blank: any) makes the officer's name and
+    badge public, and/or the discipline and the department's response. Used when
+    ``PUBLICATION_DISCLOSURE_POLICY`` is ``"rules"`` (the default); see ``policy.py``."""
+
+    category = models.ForeignKey(
+        AllegationCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Its sub-categories are covered too."),
+    )
+    disposition = models.CharField(
+        _("final disposition"),
+        max_length=24,
+        choices=Disposition.choices,
+        blank=True,
+        help_text=_("Leave blank for any disposition."),
+    )
+    names_officer = models.BooleanField(_("officer's name and badge are public"), default=False)
+    discloses_discipline = models.BooleanField(_("discipline and the department's response are public"), default=False)
+    legal_basis = models.TextField(_("legal basis"), blank=True, help_text=_("The law or policy that makes it public."))
+    history = history()
+
+    class Meta:
+        verbose_name = _("disclosure rule")
+        verbose_name_plural = _("disclosure rules")
+        ordering = ["category__sort_order", "disposition", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "disposition"], name="disclosure_rule_unique"),
+        ]
+
+    def __str__(self) -> str:
+        disposition = self.get_disposition_display() if self.disposition else _("any disposition")
+        return f"{self.category}: {disposition}"

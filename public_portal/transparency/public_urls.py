@@ -1,3 +1,20 @@
-"""Public pages (included in public_portal.urls, so their names are public_portal:...)."""
+"""Public pages (included in public_portal.urls, so their names are public_portal:...): published
+dispositions, open data downloads and the data dictionary, and the API."""
 
-urlpatterns: list = []
+from django.urls import include, path, re_path
+
+from . import dispositions, opendata
+
+urlpatterns = [
+    path("decisions/", dispositions.disposition_list, name="disposition_list"),
+    path("decisions/<str:public_id>/", dispositions.disposition_detail, name="disposition_detail"),
+    path("data/", opendata.open_data, name="open_data"),
+    path("data/dictionary/", opendata.data_dictionary, name="data_dictionary"),
+    # Only these two datasets: the dashboard's tables are downloaded from /data/tables/<key>.<format>.
+    re_path(
+        r"^data/(?P<dataset>cases|allegations)\.(?P<format>csv|json)$",
+        opendata.download,
+        name="open_data_download",
+    ),
+    path("api/", include("public_portal.transparency.api.urls")),
+]

@@ -209,7 +209,9 @@ def test_workflow_check_lists_contradictions_and_fails(capsys):
     assert exited.value.returncode == 1 and "4 contradictions found" in str(exited.value)
     out = capsys.readouterr()
     assert ok.tracking_number not in out.out
-    assert f"{referred.tracking_number}\treferred\tit is closed but its retention record holds no closing date" in out.out
+    assert (
+        f"{referred.tracking_number}\treferred\tit is closed but its retention record holds no closing date" in out.out
+    )
     assert f"{decided.tracking_number}\tdecided\tdecided or closed but the board recorded no decision" in out.out
     assert f"{referred.tracking_number}\treferred\treferred but names no agency" in out.out
     assert "1  referred but names no agency" in out.err

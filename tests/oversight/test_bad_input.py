@@ -84,6 +84,26 @@ def _today(days: int = 0) -> str:
     return (timezone.localdate() + timedelta(days=days)).isoformat()
 
 
+def _publication(drafted: bool = True) -> str:
+    """The tracking number of a decided case (made once per test): with a draft publication by a
+    second publication officer (version 1), or, ``drafted=False``, one ready to draft."""
+    from public_portal.publication.models import Publication
+    from public_portal.publication.services import publication_draft
+
+    from ..factories import UserFactory
+    from ..public_portal.publication.cases import decided_case
+
+    mark = "drafted" if drafted else "ready"
+    found = Complaint.objects.filter(location_text=f"publication fuzz {mark}").first()
+    if found is not None:
+        return found.tracking_number
+    case = decided_case(location_text=f"publication fuzz {mark}")
+    if drafted and not Publication.objects.filter(complaint=case).exists():
+        other = UserFactory(username="dana_publisher", roles=["publisher"])
+        publication_draft(complaint=case, actor=other)
+    return case.tracking_number
+
+
 def _recommendation() -> str:
     """The number of a policy recommendation adopted a week ago (recorded once per test)."""
     recommendation, _created = PolicyRecommendation.objects.get_or_create(
@@ -95,6 +115,35 @@ def _recommendation() -> str:
         },
     )
     return recommendation.number
+
+
+def _report() -> int:
+    """The id of a draft public report of last year (recorded once per test)."""
+    from public_portal.transparency.reports.models import PublicReport
+
+    year = timezone.localdate().year - 1
+    report, _created = PublicReport.objects.get_or_create(
+        slug=f"{year}-annual",
+        status=PublicReport.Status.DRAFT,
+        defaults={
+            "kind": "annual",
+            "year": year,
+            "period_start": date(year, 1, 1),
+            "period_end": date(year, 12, 31),
+            "title": f"Annual report {year}",
+        },
+    )
+    return report.pk
+
+
+def _statistics(*args: str) -> list[str]:
+    """``args`` for a dashboard route, with the public statistics computed (once per test)."""
+    from public_portal.transparency.models import StatisticsSnapshot
+    from public_portal.transparency.statistics import refresh_snapshot
+
+    if not StatisticsSnapshot.objects.exists():
+        refresh_snapshot()
+    return list(args)
 
 
 STEP_FIELDS = {
@@ -385,6 +434,15 @@ FORMS: list[Form] = [
         lambda w: {"response": "accepted", "page": "2"},
         method="GET",
     ),
+    # The data dashboard's year filter, on the page and on the downloads of its tables.
+    Form("public_portal:dashboard", "resident", lambda w: _statistics(), lambda w: {"year": "2026"}, method="GET"),
+    Form(
+        "public_portal:statistics_download",
+        "resident",
+        lambda w: _statistics("by-district", "csv"),
+        lambda w: {"year": "2026"},
+        method="GET",
+    ),
     Form(
         "staff_intake:recommendation_list", "supervisor", lambda w: [], lambda w: {"after": "WyIyMDI2Il0"}, method="GET"
     ),
@@ -412,6 +470,104 @@ FORMS: list[Form] = [
             "note": "Policy being rewritten.",
         },
     ),
+    # Published decisions, open data downloads and the API: filters, cursors and page sizes.
+    Form(
+        "public_portal:disposition_list",
+        "resident",
+        lambda w: [],
+        lambda w: {"year": "2026", "category": "force", "disposition": "sustained", "district": "", "officer": ""},
+        method="GET",
+    ),
+    Form(
+        "public_portal:open_data_download",
+        "resident",
+        lambda w: ["cases", "csv"],
+        lambda w: {"year": "2026", "category": "force", "disposition": "sustained", "district": ""},
+        method="GET",
+    ),
+    Form(
+        "public_portal:api_disposition_list",
+        "resident",
+        lambda w: [],
+        lambda w: {"year": "2026", "category": "force", "ordering": "-decision_date", "page_size": "10", "cursor": ""},
+        method="GET",
+    ),
+    Form(
+        "public_portal:api_allegation_list",
+        "resident",
+        lambda w: [],
+        lambda w: {"disposition": "sustained", "district": "", "officer": "", "page_size": "5"},
+        method="GET",
+    ),
+    Form(
+        "public_portal:api_recommendation_list",
+        "resident",
+        lambda w: [],
+        lambda w: {"response": "accepted", "page_size": "5"},
+        method="GET",
+    ),
+    Form("public_portal:api_statistics", "resident", lambda w: [], lambda w: {"year": "2026"}, method="GET"),
+    Form(
+        "public_portal:api_statistics_table",
+        "resident",
+        lambda w: ["by-district"],
+        lambda w: {"year": "2026"},
+        method="GET",
+    ),
+    # Public reports: the staff's list, generate, narrative and step forms.
+    Form("public_reports:list", "publisher", lambda w: [], lambda w: {"page": "2"}, method="GET"),
+    Form(
+        "public_reports:generate",
+        "publisher",
+        lambda w: [],
+        lambda w: {"kind": "quarterly", "year": str(timezone.localdate().year - 1), "quarter": "3", "language": "es"},
+    ),
+    Form(
+        "public_reports:narrative",
+        "publisher",
+        lambda w: [_report()],
+        lambda w: {"narrative": "A quiet year for the board.", "narrative_language": "en"},
+    ),
+    Form(
+        "public_reports:move",
+        "publisher",
+        lambda w: [_report()],
+        lambda w: {"to": "discarded", "expected": "draft", "reason": "Generated twice."},
+    ),
+    # Publication: the queue's filter, drafting, the draft's text, redact more, the moves, correcting.
+    Form(
+        "publication:queue",
+        "publisher",
+        lambda w: [],
+        lambda w: {"show": "draft", "district": "", "q": "", "after": "WyIyMDI2Il0"},
+        method="GET",
+    ),
+    Form("publication:draft", "publisher", lambda w: [_publication(drafted=False)], lambda w: {}),
+    Form(
+        "publication:edit",
+        "publisher",
+        lambda w: [_publication(), 1],
+        lambda w: {"summary": "A resident was searched near the park.", "based_on": ""},
+    ),
+    Form(
+        "publication:redact_more",
+        "publisher",
+        lambda w: [_publication(), 1],
+        lambda w: {"redact-phrase": "park", "redact-category": "address", "redact-based_on": ""},
+    ),
+    Form(
+        "publication:move",
+        "publisher",
+        lambda w: [_publication(), 1, "approved"],
+        lambda w: {"approve-expected_status": "draft"},
+    ),
+    Form(
+        "publication:move",
+        "publisher",
+        lambda w: [_publication(), 1, "discarded"],
+        lambda w: {"discard-expected_status": "draft", "discard-reason": "Drafted twice."},
+    ),
+    Form("publication:correct", "publisher", lambda w: [_publication(), 1], lambda w: {}),
 ]
 
 # Routes with no form: pages, downloads and a language switch Django provides. A route in neither
@@ -440,6 +596,20 @@ WITHOUT_FORM = {
     "board:packet_status",
     "board:packet_file",
     "public_portal:recommendation_detail",
+    "publication:case",
+    "publication:review",
+    "public_portal:report_list",
+    "public_portal:report_download",
+    "public_reports:detail",
+    "public_reports:preview",
+    "public_portal:disposition_detail",
+    "public_portal:open_data",
+    "public_portal:data_dictionary",
+    "public_portal:api_disposition_detail",
+    "public_portal:api_recommendation_detail",
+    "public_portal:api_schema",
+    "public_portal:api_docs",
+    "public_portal:api_not_found",
 }
 
 
@@ -477,6 +647,7 @@ def world(
     intake_coordinator,
     board_member,
     board_chair,
+    publisher,
 ) -> World:
     settings.SUBPOENA_AUTHORIZATION = "board_vote"
     # Enough room for every example; the limits themselves have their own tests.
@@ -533,6 +704,7 @@ def world(
         "intake_coordinator": intake_coordinator,
         "board_member": board_member,
         "board_chair": board_chair,
+        "publisher": publisher,
     }
     ids = {
         "allegation": allegation.pk,
@@ -753,6 +925,10 @@ def check(response, exceptions: Exceptions, what: Any, *, explained: bool = True
     assert response.status_code < 500, (what, response.status_code)
     if response.status_code == 400:
         body = response.content.decode()
+        if response.get("Content-Type", "").startswith("application/json"):
+            # The open data API answers in JSON, with a plain message.
+            assert response.json().get("detail"), (what, body[:3000])
+            return
         assert BARE_400 not in body and "<html" in body, what
         if not explained:
             return

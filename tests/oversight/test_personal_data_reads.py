@@ -225,6 +225,7 @@ def case(request, complaint, supervisor, board_member) -> Case:
         "response_id": [1],
         "document_id": [document.pk],
         "hold_id": [1],
+        "pk": [1],  # a public report (none exists: its pages show no personal data either way)
         "step": STEP_SLUGS,
     }
     return Case(complaint, witness, document, values)

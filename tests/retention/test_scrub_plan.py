@@ -59,6 +59,17 @@ EXPECTED = {
     "retention.retentionrecord": {},  # the tombstone
     "public_portal.intakedraft": {"data": {}, "status_code": ""},
     "public_portal.draftfile": {},  # deleted with its file
+    # The text only where the version is not the published one (KEPT_WHERE).
+    "publication.publication": {
+        "summary": "",
+        "discipline_outcome": "",
+        "department_response": "",
+        "redaction_log": [],
+        "manual_redactions": [],
+        "edited_by_ids": [],
+        "end_reason": "",
+    },
+    "publication.publishedallegation": {},
 }
 
 
@@ -92,4 +103,5 @@ def test_every_case_model_with_history_has_its_history_table_scrubbed_too():
         "board.departmentresponse",
         "retention.legalhold",
         "retention.retentionrecord",
+        "publication.publication",
     }

@@ -9,3 +9,10 @@ class PublicReportsConfig(AppConfig):
     label = "public_reports"
     verbose_name = _("Public reports")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from oversight import hooks
+
+        from . import views
+
+        hooks.register("staff_home.panels", "public_reports", views.staff_home_panel)

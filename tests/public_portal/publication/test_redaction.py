@@ -1,6 +1,5 @@
 """The redactor: what it removes, what it leaves, what it logs. Expected texts are written by hand."""
 
-import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -295,17 +294,20 @@ def test_no_canary_survives_and_every_control_does():
         assert canary.split()[0].casefold() in removed_source.casefold(), canary
 
 
-def test_a_long_narrative_redacts_quickly():
-    narrative = (CANARY_TEXT + "\n\n") * 30
-    narrative = narrative[:20_000]
-    redact(narrative, terms=TERMS)  # patterns for these terms are compiled on first use
-    timings = []
+def test_a_long_narrative_compiles_the_case_patterns_once():
+    """How fast a long narrative redacts is measured in bench/, not here; what makes it fast is that
+    the patterns built from a case's terms are compiled once and reused."""
+    from public_portal.publication import redaction
+
+    narrative = ((CANARY_TEXT + "\n\n") * 30)[:20_000]
+    redaction._compile.cache_clear()
+    first = redact(narrative, terms=TERMS)
     for _ in range(3):
-        started = time.perf_counter()
-        result = redact(narrative, terms=TERMS)
-        timings.append(time.perf_counter() - started)
-    assert "quintero" not in result.text.casefold()
-    assert min(timings) < 0.05
+        again = redact(narrative, terms=TERMS)
+    info = redaction._compile.cache_info()
+    assert (info.misses, info.hits) == (1, 3)
+    assert again == first
+    assert "quintero" not in again.text.casefold()
 
 
 # --- collecting the terms from a case --------------------------------------------------------
