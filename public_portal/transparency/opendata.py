@@ -579,7 +579,7 @@ LEFT JOIN LATERAL (
   FROM "publication_publishedallegation" AS a
   WHERE a.publication_id = q.x_id
 ) AS s ON true
-ORDER BY q.x_decision_date DESC, q.x_id DESC"""  # noqa: S608
+ORDER BY q.x_decision_date DESC, q.x_id DESC"""  # noqa: S608  # nosec B608
     params = [
         [d.code for d in districts],
         district_ids,
@@ -637,7 +637,7 @@ FROM ({inner_sql}) AS q
 LEFT JOIN unnest(%s::bigint[], %s::text[]) AS d(id, code) ON d.id = q.x_district_id
 LEFT JOIN unnest(%s::bigint[], %s::text[], %s::text[]) AS c(id, code, label) ON c.id = q.x_category_id
 LEFT JOIN unnest(%s::bigint[], %s::text[], %s::text[]) AS k(id, code, label) ON k.id = q.x_category_class_id
-ORDER BY q.x_decision_date DESC, q.x_publication_id DESC, q.x_position, q.x_id"""  # noqa: S608
+ORDER BY q.x_decision_date DESC, q.x_publication_id DESC, q.x_position, q.x_id"""  # noqa: S608  # nosec B608
     category_params = [category_ids, [c.code for c in categories], [c.label for c in categories]]
     params = [
         disposition_labels,
