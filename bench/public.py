@@ -84,7 +84,7 @@ def measure_pages(args: argparse.Namespace) -> dict[str, Any]:
             f"decisions, category {top_class['category_class__code'] if top_class else '-'}",
             f"/decisions/?category={top_class['category_class__code']}" if top_class else "",
         ),
-        ("decisions, busiest district", f"/decisions/?district={busiest['district_id']}" if busiest else ""),
+        ("decisions, busiest district", f"/decisions/?district={busiest['district__code']}" if busiest else ""),
         (f"decisions, page {reached}", deep_url),
         ("a disposition", f"/decisions/{sample}/" if sample else ""),
         ("dashboard", "/dashboard/"),

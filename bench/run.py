@@ -467,9 +467,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-intake", action="store_true", help="skip the intake load and its floor")
     parser.add_argument("--no-public", action="store_true", help="skip the public pages, downloads and report")
     parser.add_argument(
+        "--only-public", action="store_true", help="measure only the public side (no staff pages, no intake)"
+    )
+    parser.add_argument(
         "--reference-scale", type=int, default=500, help="size of the database queries are compared with (0: none)"
     )
     args = parser.parse_args(argv)
+    if args.only_public:
+        args.no_intake = True
     if args.scale < 1:
         parser.error("--scale must be at least 1")
     if args.intake_seconds <= 0 or args.intake_seconds > 3600:
@@ -543,8 +548,11 @@ def main(argv: list[str] | None = None) -> int:
             "collectstatic",
         )
 
-        log("staff pages and status lookup (test client)")
-        results["pages"] = pages_run(url, data_dir, workdir, args)
+        if args.only_public:
+            results["pages"] = {"pages": [], "cases": [], "note": "skipped (--only-public)"}
+        else:
+            log("staff pages and status lookup (test client)")
+            results["pages"] = pages_run(url, data_dir, workdir, args)
         if args.reuse and results["pages"].get("complaints"):
             results["scale"] = results["pages"]["complaints"]
         args.status_tracking_number = (results["pages"].get("status_lookup") or {}).get("tracking_number")
