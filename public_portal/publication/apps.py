@@ -13,6 +13,13 @@ class PublicationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from . import registry
+        from .models import Publication, PublishedAllegation
+        from .selectors import published_changed
 
         registry.register()
+        for model in (Publication, PublishedAllegation):
+            post_save.connect(published_changed, sender=model, dispatch_uid=f"published-changed-{model.__name__}")
+            post_delete.connect(published_changed, sender=model, dispatch_uid=f"published-deleted-{model.__name__}")

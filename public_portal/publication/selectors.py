@@ -9,12 +9,38 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .models import Publication
+
+# Public reads that would otherwise scan every published row on each request (the officers a
+# published record names) are cached under this counter, which every save of a publication or its
+# allegations bumps, at once and again after commit (``PublicationConfig.ready`` connects it), so
+# no path that writes one (the lifecycle, the admin, a factory) leaves a stale cache.
+GENERATION_KEY = "publication:published-generation"
+GENERATION_TTL = 300  # a safety net for rows written outside the lifecycle (bulk loads)
+
+
+def published_generation() -> int:
+    return cache.get_or_set(GENERATION_KEY, 0, None)
+
+
+def bump_published_generation() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def published_changed(**kwargs: Any) -> None:
+    """``post_save``/``post_delete`` receiver for publications and their allegations."""
+    bump_published_generation()
+    transaction.on_commit(bump_published_generation)
 
 
 def published_publications() -> QuerySet[Publication]:

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 from django.db.models import Max, Min, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -41,7 +42,7 @@ from oversight.pagination import Total, capped_count, keyset_page_for_request, q
 
 from ..publication.models import Publication, PublishedAllegation
 from ..publication.redaction import OFFICER_PSEUDONYM
-from ..publication.selectors import published_get, published_publications
+from ..publication.selectors import GENERATION_TTL, published_generation, published_get, published_publications
 
 ORDER = ("-decision_date", "-id")
 PAGE_SIZE = 20
@@ -187,6 +188,33 @@ def _officer_key(name: str, badge: str) -> str:
     return badge.strip() or slugify(name)
 
 
+def _named_officers() -> dict[str, tuple[str, list[int]]]:
+    """The officers a published record names, by filter key: a scan of every published allegation,
+    so cached until the next publication, supersession or retraction (``published_generation``)."""
+    key = f"public-officers:{published_generation()}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    officers: dict[str, tuple[str, list[int]]] = {}
+    named = (
+        PublishedAllegation.objects.filter(
+            officer__isnull=False, officer_disclosed=True, publication__status=Publication.Status.PUBLISHED
+        )
+        .values_list("officer_id", "officer_name", "officer_badge")
+        .distinct()
+    )
+    for officer_id, name, badge in named:
+        officer_key = _officer_key(name, badge)
+        if not officer_key:
+            continue
+        label = f"{name} ({badge})" if badge else name
+        _label, ids = officers.setdefault(officer_key, (label, []))
+        if officer_id not in ids:
+            ids.append(officer_id)
+    cache.set(key, officers, GENERATION_TTL)
+    return officers
+
+
 def filter_choices(language: str | None = None) -> FilterChoices:
     """The years that hold published decisions, the allegation classes, the districts and the officers
     a published record names (only those the disclosure policy made public: a private officer has no
@@ -204,22 +232,7 @@ def filter_choices(language: str | None = None) -> FilterChoices:
     for district in district_info.values():
         name, ids = districts_by_code.setdefault(district.code, (district.name, []))
         ids.append(district.pk)
-    officers: dict[str, tuple[str, list[int]]] = {}
-    named = (
-        PublishedAllegation.objects.filter(
-            officer__isnull=False, officer_disclosed=True, publication__status=Publication.Status.PUBLISHED
-        )
-        .values_list("officer_id", "officer_name", "officer_badge")
-        .distinct()
-    )
-    for officer_id, name, badge in named:
-        key = _officer_key(name, badge)
-        if not key:
-            continue
-        label = f"{name} ({badge})" if badge else name
-        _label, ids = officers.setdefault(key, (label, []))
-        if officer_id not in ids:
-            ids.append(officer_id)
+    officers = _named_officers()
     return FilterChoices(
         years=years,
         categories=classes,

@@ -280,3 +280,22 @@ def test_the_pages_speak_spanish(client):
     assert "Uso de la fuerza" in listed and "Fundada" in listed and "Agente A" in listed
     assert "Fuerza física" in detail.content.decode()
     assert "noviembre de 2025" in detail.content.decode()
+
+
+def test_the_officer_choices_are_read_once_until_something_is_published_or_retracted(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from public_portal.transparency.dispositions import filter_choices
+
+    filter_choices()
+    with CaptureQueriesContext(connection) as warm:
+        filter_choices()
+    assert not [q for q in warm.captured_queries if "publication_publishedallegation" in q["sql"]]
+    officer = OfficerFactory(first_name="Rowan", last_name="Achterberg", badge_number="8812")
+    publication = PublicationFactory()
+    PublishedAllegationFactory(
+        publication=publication, officer=officer, officer_disclosed=True,
+        officer_name="Rowan Achterberg", officer_badge="8812",
+    )  # fmt: skip
+    assert any("Achterberg" in label for _key, label, _ids in filter_choices().officers)
