@@ -69,7 +69,9 @@ class Walk:
         expect(page.get_by_role("heading", level=1)).to_contain_text(user.first_name)
 
     def click_link(self, name, *, within: str = "main") -> None:
-        self.page.locator(within).get_by_role("link", name=name).first.click()
+        # A click does not wait for the page it opens: wait for it, so that what follows reads the new page.
+        with self.page.expect_navigation():
+            self.page.locator(within).get_by_role("link", name=name).first.click()
 
     def click_button(self, name) -> None:
         self.page.locator("main").get_by_role("button", name=name).first.click()
@@ -122,7 +124,7 @@ def test_a_complaint_goes_from_the_public_form_to_a_decision_and_closing(page, s
     walk.click_link(number)
     walk.click_link("Findings", within=".case")
     proposals = page.locator("main form").filter(has=page.locator("select[name$=disposition]"))
-    assert proposals.count() == 2  # force and property, as the resident reported
+    expect(proposals).to_have_count(2)  # force and property, as the resident reported
     for index in range(2):
         form = page.locator("main form").filter(has=page.locator("select[name$=disposition]")).nth(index)
         form.locator("select[name$=disposition]").select_option("not_sustained")
