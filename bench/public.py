@@ -74,7 +74,7 @@ def measure_pages(args: argparse.Namespace) -> dict[str, Any]:
         .order_by("-n")
         .first()
     )
-    busiest = published.exclude(district=None).values("district_id").annotate(n=Count("id")).order_by("-n").first()
+    busiest = published.exclude(district=None).values("district__code").annotate(n=Count("id")).order_by("-n").first()
     sample = published.order_by("-decision_date", "-id").values_list("public_id", flat=True).first()
     deep_url, reached = _deep(client, "/decisions/", args.deep_page)
     pages = [

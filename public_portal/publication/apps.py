@@ -18,8 +18,14 @@ class PublicationConfig(AppConfig):
         from . import registry
         from .models import Publication, PublishedAllegation
         from .selectors import published_changed
+        from .summaries import allegation_changed
 
         registry.register()
         for model in (Publication, PublishedAllegation):
             post_save.connect(published_changed, sender=model, dispatch_uid=f"published-changed-{model.__name__}")
             post_delete.connect(published_changed, sender=model, dispatch_uid=f"published-deleted-{model.__name__}")
+        # A row saved one at a time keeps its publication's stored summary true (summaries.py).
+        post_save.connect(allegation_changed, sender=PublishedAllegation, dispatch_uid="published-allegation-summary")
+        post_delete.connect(
+            allegation_changed, sender=PublishedAllegation, dispatch_uid="published-allegation-summary-deleted"
+        )

@@ -42,6 +42,8 @@ from .models import PUBLIC_ID_ALPHABET, PUBLIC_ID_LENGTH, Publication, Published
 from .policy import load_policy
 from .snapshot import AllegationFacts, AllegationRow, CaseFacts, OfficerFacts, build_snapshot, officer_key, sha256
 from .snapshot import redact_summary as redact
+from .summaries import FIELDS as SUMMARY_FIELDS
+from .summaries import class_codes, summarize, summary_fields
 
 P = Publication.Status
 READY_SHARE = 0.03
@@ -86,6 +88,7 @@ PUBLICATION_FIELDS = [
     "end_reason",
     "created_at",
     "updated_at",
+    *SUMMARY_FIELDS,
 ]
 ALLEGATION_FIELDS = ["publication_id", *AllegationRow.FIELDS]
 
@@ -220,6 +223,7 @@ def seed_publications(ctx: DemoContext) -> None:
     rng = ctx.rng
     policy = load_policy()
     names = dict(AllegationCategory.objects.values_list("id", "name"))
+    codes = class_codes()
     statuses = eligible_statuses()
     cases = Complaint.objects.filter(status__in=statuses)
     bounds = cases.aggregate(low=Min("id"), high=Max("id"))
@@ -313,6 +317,7 @@ def seed_publications(ctx: DemoContext) -> None:
                         "",
                         drafted_at,
                         published_at,
+                        *summary_fields(snapshot.allegations, codes).values(),
                     )
                 )
                 for row in snapshot.allegations:
@@ -435,6 +440,7 @@ def _seed_in_progress(ctx: DemoContext, cases: list[int], me: Any, other: Any) -
                     for row in allegation_rows
                 ]
             )
+            summarize([publication.pk])
             previous = publication
         made += 1
     ctx.count("publications in progress", made)

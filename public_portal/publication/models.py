@@ -72,6 +72,12 @@ class Publication(TimeStampedModel):
     summary = models.TextField(_("public summary"), blank=True)
     discipline_outcome = models.TextField(_("discipline outcome"), blank=True)
     department_response = models.TextField(_("department's response"), blank=True)
+    # What the allegations add up to, written with them (summaries.py): how many, and each kind
+    # (top-level category code) and each finding once, in order, separated by semicolons. NULL
+    # until summarized.
+    allegation_count = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    category_classes = models.TextField(blank=True, editable=False)
+    findings = models.TextField(blank=True, editable=False)
 
     # --- How the summary was made (never shown to the public) ---
     # Each redaction's category, position and length in the source and the output; never removed text.
@@ -140,6 +146,10 @@ class Publication(TimeStampedModel):
                 name="publication_public_list_idx",
             ),
             models.Index(fields=["status", "-updated_at"], name="publication_queue_idx"),
+            # The versions whose allegations' summary is still to be worked out (none, once migrated).
+            models.Index(
+                fields=["id"], condition=models.Q(allegation_count__isnull=True), name="publication_unsummarized_idx"
+            ),
         ]
 
     def __str__(self) -> str:

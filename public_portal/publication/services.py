@@ -40,6 +40,7 @@ from .snapshot import (
     redact_summary,
     sha256,
 )
+from .summaries import class_codes, summary_fields
 from .workflow import DRAFT_PERM, PUBLICATION_LIFECYCLE, target_label
 
 P = Publication.Status
@@ -149,6 +150,9 @@ def _create(
         while Publication.objects.filter(public_id=publication.public_id).exists():
             publication.public_id = new_public_id()
     publication._history_user = publication.drafted_by
+    # The allegations go in with bulk_create, which sends no signals: their summary is written here.
+    for name, value in summary_fields(rows, class_codes()).items():
+        setattr(publication, name, value)
     publication.save()
     for row in rows:
         row.publication = publication

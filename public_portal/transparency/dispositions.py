@@ -26,6 +26,7 @@ from django.db.models import Max, Min, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +36,7 @@ from complaints.models import AllegationCategory
 from investigations.board.models import BoardDecision, DepartmentResponse
 from investigations.models import Disposition
 from investigations.outcomes import outcome_sentence
-from oversight.forms import add_usa_classes
+from oversight.forms import PlainSelect, add_usa_classes
 from oversight.input_guard import CheckedInputMixin
 from oversight.models import District
 from oversight.pagination import Total, capped_count, keyset_page_for_request, querystring
@@ -188,9 +189,10 @@ def _officer_key(name: str, badge: str) -> str:
     return badge.strip() or slugify(name)
 
 
-def _named_officers() -> dict[str, tuple[str, list[int]]]:
-    """The officers a published record names, by filter key: a scan of every published allegation,
-    so cached until the next publication, supersession or retraction (``published_generation``)."""
+def _named_officers() -> list[tuple[str, str, list[int]]]:
+    """(filter key, label, roster ids) of the officers a published record names, in label order: a
+    scan of every published allegation, so cached until the next publication, supersession or
+    retraction (``published_generation``)."""
     key = f"public-officers:{published_generation()}"
     found = cache.get(key)
     if found is not None:
@@ -211,16 +213,30 @@ def _named_officers() -> dict[str, tuple[str, list[int]]]:
         _label, ids = officers.setdefault(officer_key, (label, []))
         if officer_id not in ids:
             ids.append(officer_id)
-    cache.set(key, officers, GENERATION_TTL)
-    return officers
+    found = sorted(((key, label, ids) for key, (label, ids) in officers.items()), key=lambda o: o[1].casefold())
+    cache.set(key, found, GENERATION_TTL)
+    return found
+
+
+def _published_span() -> dict[str, Any]:
+    """The first and last decision year and the latest publication time of the published record:
+    two aggregates over every published case, so cached until the record changes, like the officers."""
+    key = f"public-span:{published_generation()}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    found = published_publications().aggregate(
+        first=Min("decision_year"), last=Max("decision_year"), latest=Max("published_at")
+    )
+    cache.set(key, found, GENERATION_TTL)
+    return found
 
 
 def filter_choices(language: str | None = None) -> FilterChoices:
     """The years that hold published decisions, the allegation classes, the districts and the officers
     a published record names (only those the disclosure policy made public: a private officer has no
     roster link on the record)."""
-    published = published_publications()
-    span = published.aggregate(first=Min("decision_year"), last=Max("decision_year"))
+    span = _published_span()
     years = list(range(span["last"], span["first"] - 1, -1)) if span["first"] and span["last"] else []
     info = category_map(language)
     classes = sorted(
@@ -237,7 +253,7 @@ def filter_choices(language: str | None = None) -> FilterChoices:
         years=years,
         categories=classes,
         districts=sorted(((code, name, ids) for code, (name, ids) in districts_by_code.items()), key=lambda d: d[1]),
-        officers=sorted(((key, label, ids) for key, (label, ids) in officers.items()), key=lambda o: o[1].casefold()),
+        officers=officers,
         category_info=info,
         district_info=district_info,
     )
@@ -261,6 +277,17 @@ class Filters:
         return bool(self.as_query())
 
 
+class _Options(BaseChoiceIterator):
+    """Choices already as (value, label) pairs. Django normalizes a plain list again on every
+    assignment to a field and its widget: for thousands of officers, a good part of the page's time."""
+
+    def __init__(self, options: list[tuple[Any, Any]]) -> None:
+        self.options = options
+
+    def __iter__(self) -> Any:
+        return iter(self.options)
+
+
 class DispositionFilterForm(CheckedInputMixin, forms.Form):
     """The list's filters, read from the query string; the downloads and the API read the same."""
 
@@ -269,10 +296,12 @@ class DispositionFilterForm(CheckedInputMixin, forms.Form):
     )
     category = forms.ChoiceField(label=_("Kind of allegation"), required=False)
     disposition = forms.ChoiceField(label=_("Finding"), required=False)
-    district = forms.ChoiceField(label=_("District"), required=False)
+    district = forms.ChoiceField(label=_("District"), required=False, widget=PlainSelect)
     officer = forms.ChoiceField(
         label=_("Officer"),
         required=False,
+        # Every officer a published record names: thousands of options in a city.
+        widget=PlainSelect,
         help_text=_("Only officers whose names the law allows us to publish are listed."),
     )
 
@@ -286,10 +315,9 @@ class DispositionFilterForm(CheckedInputMixin, forms.Form):
         ]
         self.fields["disposition"].choices = [("", _("Any finding")), *Disposition.choices]
         self.fields["district"].choices = [("", _("Any district")), *((c, n) for c, n, _i in self.choices.districts)]
-        self.fields["officer"].choices = [
-            ("", _("Any officer")),
-            *((k, label) for k, label, _i in self.choices.officers),
-        ]
+        self.fields["officer"].choices = _Options(
+            [("", _("Any officer")), *((k, label) for k, label, _i in self.choices.officers)]
+        )
 
     def filters(self) -> Filters:
         """The valid filters (an invalid one is left out, and shown as an error on the page)."""
@@ -374,8 +402,7 @@ def dispositions_public(filters: Filters, choices: FilterChoices) -> QuerySet:
 
 def dispositions_as_of() -> datetime:
     """When the published record last changed: the latest publication, or now if there is none."""
-    latest = published_publications().aggregate(latest=Max("published_at"))["latest"]
-    return latest or timezone.now()
+    return _published_span()["latest"] or timezone.now()
 
 
 def disposition_get_public(public_id: str) -> Publication:

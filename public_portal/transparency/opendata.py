@@ -47,6 +47,7 @@ from oversight.forms import add_usa_classes
 from ..publication.models import PublishedAllegation
 from ..publication.redaction import OFFICER_PSEUDONYM
 from ..publication.selectors import published_publications
+from ..publication.summaries import FIELDS as SUMMARY_FIELDS
 from . import dispositions as disp
 from . import statistics
 
@@ -553,43 +554,51 @@ def _case_copy_select(filters: disp.Filters, choices: disp.FilterChoices) -> tup
     inner = (
         disp.filter_publications(published_publications(), filters, choices)
         .order_by()
-        .values(**{f"x_{name}": F(name) for name in CASE_FIELDS})
+        .values(**{f"x_{name}": F(name) for name in (*CASE_FIELDS, *SUMMARY_FIELDS)})
     )
     inner_sql, inner_params = _sql_of(inner)
     district_ids, districts = _map_params(labels.districts)
     category_ids, categories = _map_params(labels.categories)
     decision_codes, decision_labels = _map_params(labels.board_decisions)
-    # Only constants and the ORM's own compiled SQL are formatted in; every value is a parameter.
-    sql = f"""
-SELECT q.x_public_id, q.x_version, {_TRUE_FALSE.format("q.x_supersedes_id IS NOT NULL")},
-  {_ISO_UTC.format("q.x_published_at")},
-  q.x_incident_year, q.x_incident_month,
-  NULLIF((%s::text[])[array_position(%s::bigint[], q.x_district_id::bigint)], ''),
-  NULLIF((%s::text[])[array_position(%s::bigint[], q.x_district_id::bigint)], ''), q.x_received_year,
-  to_char(q.x_decision_date, 'YYYY-MM-DD'), q.x_decision_year, NULLIF(q.x_board_decision, ''),
-  NULLIF(COALESCE((%s::text[])[array_position(%s::text[], q.x_board_decision::text)], q.x_board_decision), ''),
-  s.n, {_FIRST_SEEN.format(n="s.n", a="s.pairs", col=1)}, {_FIRST_SEEN.format(n="s.n", a="s.pairs", col=2)},
-  NULLIF(q.x_summary, ''), NULLIF(q.x_discipline_outcome, ''), NULLIF(q.x_department_response, '')
-FROM ({inner_sql}) AS q
+    # The allegations' summary as the publication stores it (publication/summaries.py). Only while
+    # some published version has none is it worked out from the allegations, for those versions.
+    lateral, lateral_params = "", []
+    count, classes, findings = "q.x_allegation_count", "NULLIF(q.x_category_classes, '')", "NULLIF(q.x_findings, '')"
+    if published_publications().filter(allegation_count__isnull=True).exists():
+        count = "COALESCE(q.x_allegation_count, s.n)"
+        worked_out = "CASE WHEN q.x_allegation_count IS NULL THEN {} ELSE {} END"
+        classes = worked_out.format(_FIRST_SEEN.format(n="s.n", a="s.pairs", col=1), classes)
+        findings = worked_out.format(_FIRST_SEEN.format(n="s.n", a="s.pairs", col=2), findings)
+        lateral = """
 LEFT JOIN LATERAL (
   SELECT count(*) AS n, array_agg(
     ARRAY[(%s::text[])[array_position(%s::bigint[], a.category_class_id::bigint)], a.disposition::text]
     ORDER BY a."position", a.id
   ) AS pairs
   FROM "publication_publishedallegation" AS a
-  WHERE a.publication_id = q.x_id
-) AS s ON true
+  WHERE a.publication_id = q.x_id AND q.x_allegation_count IS NULL
+) AS s ON true"""
+        lateral_params = [[c.code for c in categories], category_ids]
+    # Only constants and the ORM's own compiled SQL are formatted in; every value is a parameter.
+    sql = f"""
+SELECT q.x_public_id, q.x_version, {_TRUE_FALSE.format("q.x_supersedes_id IS NOT NULL")},
+  {_ISO_UTC.format("q.x_published_at")},
+  q.x_incident_year, q.x_incident_month, NULLIF(d.code, ''), NULLIF(d.name, ''), q.x_received_year,
+  to_char(q.x_decision_date, 'YYYY-MM-DD'), q.x_decision_year, NULLIF(q.x_board_decision, ''),
+  NULLIF(COALESCE((%s::text[])[array_position(%s::text[], q.x_board_decision::text)], q.x_board_decision), ''),
+  {count}, {classes}, {findings},
+  NULLIF(q.x_summary, ''), NULLIF(q.x_discipline_outcome, ''), NULLIF(q.x_department_response, '')
+FROM ({inner_sql}) AS q
+LEFT JOIN unnest(%s::bigint[], %s::text[], %s::text[]) AS d(id, code, name) ON d.id = q.x_district_id{lateral}
 ORDER BY q.x_decision_date DESC, q.x_id DESC"""  # noqa: S608  # nosec B608
     params = [
-        [d.code for d in districts],
-        district_ids,
-        [d.name for d in districts],
-        district_ids,
         decision_labels,
         decision_codes,
         *inner_params,
-        [c.code for c in categories],
-        category_ids,
+        district_ids,
+        [d.code for d in districts],
+        [d.name for d in districts],
+        *lateral_params,
     ]
     return sql, params
 

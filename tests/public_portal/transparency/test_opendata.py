@@ -402,6 +402,18 @@ def test_copy_writes_the_same_bytes_as_python(awkward, dataset, query, monkeypat
 
 
 @pytest.mark.postgres
+def test_copy_works_out_the_summary_of_a_publication_never_summarized(awkward):
+    from public_portal.publication.models import Publication
+
+    stored, _slow = _both_paths("cases", {})
+    assert Publication.objects.filter(allegation_count__isnull=False).exists()
+    Publication.objects.update(allegation_count=None, category_classes="", findings="")
+    fast, slow = _both_paths("cases", {})
+
+    assert fast == slow == stored
+
+
+@pytest.mark.postgres
 @pytest.mark.parametrize("dataset", ["cases", "allegations"])
 def test_copy_writes_the_same_labels_as_python_in_spanish(awkward, dataset):
     from django.utils import translation
