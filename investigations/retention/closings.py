@@ -22,11 +22,12 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from complaints.models import Complaint
+from complaints.models import Allegation, Complaint
 from investigations.models import Disposition, Finding, StatusChange
 from oversight import bulk
 from oversight.lifecycle import Lifecycle, MoveContext
@@ -107,6 +108,59 @@ def _rows(page: Iterable[tuple]) -> Iterable[tuple[int, date, str]]:
         yield complaint_id, local_date(closed_at), schedule_for(bool(sustained))
 
 
+def _insert_missing_in_one_statement(missing: Any) -> int:
+    """On PostgreSQL, the records of ``missing`` (closed cases with none) in one INSERT ... SELECT:
+    the last move into a closed status and the cases with a sustained finding are each read in one
+    pass, instead of two subqueries per case (minutes at a million closed cases). The same facts as
+    ``_facts``: the last closing move, else the last status change; the local date; the schedule.
+    Every other column takes its model default, as ``TableWriter`` gives it."""
+    now = timezone.now()
+    given = {"complaint_id", "closed_on", "schedule"}
+    constants = []
+    for field in RetentionRecord._meta.concrete_fields:
+        if field.primary_key or field.attname in given:
+            continue
+        value = (
+            now if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) else field.get_default()
+        )
+        constants.append((field.column, field.get_db_prep_save(value, connection)))
+    ids_sql, ids_params = missing.values("pk").query.get_compiler(connection=connection).as_sql()
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(column) for column in ["complaint_id", "closed_on", "schedule", *(c for c, _v in constants)]
+    )
+    placeholders = "".join(", %s" for _constant in constants)
+    closed = list(CLOSED_STATUSES)
+    # Only table and column names of the models and the ORM's compiled SQL are formatted in.
+    sql = f"""
+INSERT INTO {quote(RetentionRecord._meta.db_table)} ({columns})
+SELECT m.pk, (COALESCE(l.closed_at, c.status_changed_at) AT TIME ZONE %s)::date,
+  CASE WHEN s.complaint_id IS NULL THEN %s ELSE %s END{placeholders}
+FROM ({ids_sql}) AS m
+JOIN {quote(Complaint._meta.db_table)} AS c ON c.id = m.pk
+LEFT JOIN (
+  SELECT complaint_id, max(created_at) AS closed_at FROM {quote(StatusChange._meta.db_table)}
+  WHERE to_status = ANY(%s) GROUP BY complaint_id
+) AS l ON l.complaint_id = m.pk
+LEFT JOIN (
+  SELECT DISTINCT a.complaint_id FROM {quote(Finding._meta.db_table)} AS f
+  JOIN {quote(Allegation._meta.db_table)} AS a ON a.id = f.allegation_id
+  WHERE f.final_disposition = %s
+) AS s ON s.complaint_id = m.pk"""  # noqa: S608  # nosec B608
+    params = [
+        str(timezone.get_current_timezone()),
+        schedule_for(False),
+        schedule_for(True),
+        *(value for _c, value in constants),
+        *ids_params,
+        closed,
+        Disposition.SUSTAINED,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 def backfill_closings(*, page_size: int = 5000) -> dict[str, int]:
     """Store the closing date and schedule of every closed, kept case that lacks them, and clear them
     on open cases that still carry them. Returns how many records were created, updated and cleared.
@@ -120,11 +174,14 @@ def backfill_closings(*, page_size: int = 5000) -> dict[str, int]:
         Exists(RetentionRecord.objects.filter(complaint=OuterRef("pk")))
     )
     created = 0
-    with bulk.TableWriter(RetentionRecord, ["complaint_id", "closed_on", "schedule"]) as writer:
-        for page in bulk.pages(_facts(missing), ["pk", "closed_at", "sustained"], size=page_size):
-            for row in _rows(page):
-                writer.add(row)
-                created += 1
+    if connection.vendor == "postgresql":
+        created = _insert_missing_in_one_statement(missing)
+    else:
+        with bulk.TableWriter(RetentionRecord, ["complaint_id", "closed_on", "schedule"]) as writer:
+            for page in bulk.pages(_facts(missing), ["pk", "closed_at", "sustained"], size=page_size):
+                for row in _rows(page):
+                    writer.add(row)
+                    created += 1
     updated = 0
     stale = Complaint.objects.filter(
         status__in=CLOSED_STATUSES, retention_record__status=R.KEPT, retention_record__closed_on__isnull=True
