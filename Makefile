@@ -11,6 +11,7 @@ PYTEST_ARGS ?=
 .PHONY: run test install translations messages static migrate demo lint security format check bench clean
 
 run: install translations static migrate demo  ## Install, migrate, load demo data and serve on http://127.0.0.1:8000
+	@$(BIN)/python manage.py demo_code --instructions
 	@echo "Serving on http://$(HOST):$(PORT)/  (staff sign-in: http://$(HOST):$(PORT)/staff/login/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

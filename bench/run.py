@@ -140,7 +140,6 @@ def bench_env(db_url: str, data_dir: Path, settings: str = "oversight.settings")
         CLAMAV_ADDRESS="",
         CACHE_URL="locmemcache://oversight-bench",
         EMAIL_URL="dummymail://",
-        RATE_LIMIT_LOGIN=UNLIMITED,
         RATE_LIMIT_STATUS_LOOKUP=UNLIMITED,
         RATE_LIMIT_INTAKE_SUBMIT=UNLIMITED,
         PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),

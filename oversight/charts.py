@@ -307,11 +307,31 @@ def _line(drawing, rows, values, axis_max, step, bottom, top) -> None:
 
 _ID = re.compile(r'\bid="([^"]+)"')
 _REF = re.compile(r"url\(#([^)]+)\)")
+_STYLED_TAG = re.compile(r'<[A-Za-z][^<>]*?\sstyle="[^"]*"[^<>]*>')
+_STYLE = re.compile(r'\sstyle="([^"]*)"')
+
+
+def _presentation_attributes(match: re.Match[str]) -> str:
+    """A tag's ``style`` attribute turned into SVG presentation attributes (``fill="..."``), which
+    the Content-Security-Policy allows where it refuses inline styles; a declaration replaces an
+    attribute of the same name, as it would win over it in the cascade."""
+    tag = match[0]
+    declarations = [part.split(":", 1) for part in _STYLE.search(tag)[1].split(";") if ":" in part]
+    tag = _STYLE.sub("", tag, count=1)
+    for name, value in ((name.strip(), value.strip()) for name, value in declarations):
+        existing = re.compile(rf'\s{re.escape(name)}="[^"]*"')
+        attribute = f" {name}={quoteattr(value)}"
+        if existing.search(tag):
+            tag = existing.sub(lambda _m, attribute=attribute: attribute, tag, count=1)
+        else:
+            tag = re.sub(r"\s*(/?>)$", lambda m, attribute=attribute: f"{attribute}{m[1]}", tag, count=1)
+    return tag
 
 
 def chart_svg(drawing: Drawing, *, label: str | None = None) -> str:
     """SVG markup to put in a page: an image named by ``label`` (or the drawing's own label), with ids
-    unique to the drawing's key, no XML prolog, and the site's font."""
+    unique to the drawing's key, no XML prolog, the site's font, and no ``style`` attribute (the
+    page's Content-Security-Policy refuses inline styles: class ``chart-svg`` in site.css sizes it)."""
     markup = renderSVG.drawToString(drawing)
     markup = markup[markup.index("<svg") :]
     key = re.sub(r"[^a-z0-9-]", "-", str(getattr(drawing, "key", "chart") or "chart").lower())
@@ -322,8 +342,9 @@ def chart_svg(drawing: Drawing, *, label: str | None = None) -> str:
     markup = re.sub(r"\s*<desc>.*?</desc>", "", markup, count=1, flags=re.S)
     markup = markup.replace(
         "<svg ",
-        f'<svg role="img" aria-label={quoteattr(name)} focusable="false" style="width:100%;height:auto" ',
+        f'<svg role="img" aria-label={quoteattr(name)} focusable="false" class="chart-svg" ',
         1,
     )
     markup = re.sub(r"font-family: ?[^;\"]+", f"font-family: {PAGE_FONTS}", markup)
+    markup = _STYLED_TAG.sub(_presentation_attributes, markup)
     return markup.strip()

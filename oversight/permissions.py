@@ -28,6 +28,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 from guardian.core import ObjectPermissionChecker
 
 # Re-exported for the direct permission models in ``complaints.models``: guardian stays imported here only.
@@ -132,13 +133,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 ROLE_LABELS = {
-    Role.INTAKE_COORDINATOR: "Intake coordinator",
-    Role.INVESTIGATOR: "Investigator",
-    Role.SUPERVISOR: "Supervisor",
-    Role.BOARD_MEMBER: "Board member",
-    Role.PUBLISHER: "Publication officer",
-    Role.SYSADMIN: "System administrator",
+    Role.INTAKE_COORDINATOR: _("Intake coordinator"),
+    Role.INVESTIGATOR: _("Investigator"),
+    Role.SUPERVISOR: _("Supervisor"),
+    Role.BOARD_MEMBER: _("Board member"),
+    Role.PUBLISHER: _("Publication officer"),
+    Role.SYSADMIN: _("System administrator"),
 }
+
+# The roles whose holders read case content (a narrative, a party's details, evidence, a board
+# packet) or publish from it. Only a supervisor grants them, in the staff workspace
+# (oversight.staff_accounts); the sysadmin grants none of them (docs/accounts.md).
+CASE_READING_ROLES: tuple[str, ...] = (
+    Role.INTAKE_COORDINATOR,
+    Role.INVESTIGATOR,
+    Role.SUPERVISOR,
+    Role.BOARD_MEMBER,
+    Role.PUBLISHER,
+)
 
 
 def _permissions(names: Iterable[str]) -> list[Permission]:
@@ -194,6 +206,54 @@ def may_review_audit_log(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return user.has_perm("oversight.view_auditevent") and user.has_perm("complaints.view_all_complaints")
+
+
+def may_manage_accounts(user: Any) -> bool:
+    """Whether ``user`` may grant and revoke roles and reset second factors (supervisors)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return has_role(user, Role.SUPERVISOR)
+
+
+def holds_case_reading_role(user: Any) -> bool:
+    """Whether the account holds one of ``CASE_READING_ROLES`` (read fresh, never remembered)."""
+    if user.pk is None:
+        return False
+    return user.groups.filter(name__in=CASE_READING_ROLES).exists()
+
+
+def holds_case_access(user: Any) -> bool:
+    """Whether the account can read some case content, or could once signed in as.
+
+    True for a case-reading role and for anything else that can open a case: superuser status, a
+    direct model permission, a group other than the sysadmin role (its permissions could be
+    anything), or an object permission on some record (held directly or through a group). Only the
+    accounts for which this is False (no role, or only the sysadmin role) may be edited by the
+    sysadmin beyond being deactivated. Read fresh from the database, never remembered.
+    """
+    if user.is_superuser:
+        return True
+    if user.pk is None:
+        return False
+    if user.user_permissions.exists() or user.groups.exclude(name=Role.SYSADMIN).exists():
+        return True
+    groups = user.groups.through.objects.filter(user=user).values("group_id")
+    users_rows, groups_rows = _object_grant_models()
+    return any(model.objects.filter(user=user).exists() for model in users_rows) or any(
+        model.objects.filter(group__in=groups).exists() for model in groups_rows
+    )
+
+
+@functools.cache
+def _object_grant_models() -> tuple[tuple[type[Model], ...], tuple[type[Model], ...]]:
+    """Every table that holds object permissions: guardian's generic ones and the direct ones."""
+    from django.apps import apps
+
+    concrete = [model for model in apps.get_models() if not model._meta.abstract]
+    return (
+        tuple(model for model in concrete if issubclass(model, UserObjectPermissionBase)),
+        tuple(model for model in concrete if issubclass(model, GroupObjectPermissionBase)),
+    )
 
 
 def roles_of(user: Any) -> list[str]:

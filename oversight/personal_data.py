@@ -5,7 +5,7 @@ Personal data comes in two sorts, both listed in ``KINDS``:
 
 * **People's details** (``PEOPLE_KINDS``): the parties on a complaint (names, contact details,
   demographics), the names of people interviewed and of people subpoenaed. They show only to a user
-  holding ``complaints.view_personal_data``; anyone else sees them withheld.
+  holding ``complaints.view_personal_data``; anyone else reads the person's role instead.
 * **Case content that carries personal data** (the narrative, interview summaries, evidence, case
   notes, row history): shown to whoever may see the case (board members review it without people's
   details), and audited the same way.
@@ -22,15 +22,36 @@ once, for the acting user; with nobody acting (a task, a public visitor) nothing
 no staff member read anything.
 
 Labels and data never carry the data itself: targets are named by tracking number or by model and id.
+
+**One person, field by field.** ``PEOPLE`` says, for each model that holds a person's details (a
+party, an interview, a subpoena), which fields are the name and contact details and which role
+stands in for them. ``person(user, obj, target=...)`` is the one selector every page and document
+uses to show such a person: to a user who may see the kind it gives the name and contact details
+(and marks the read); to anyone else it gives the role ("a witness", "the complainant", "a person
+subpoenaed") and nothing else. A record that holds no resident's details (an interview of a subject
+officer, a subpoena to an agency) is shown as it is, to everyone, and is no read.
+
+**Free text.** Case content (the narrative, notes, interview summaries, evidence descriptions,
+history) is read by whoever may see the case, but it is written by people who know the names. For
+a user who may not see people's details, ``masker(request, complaint)`` replaces each name, email,
+phone number and numbered address line the case's records hold with the person's role in brackets
+("[a witness]"), wherever it is written; the ``{% personal_data %}`` block does this to every
+content kind it renders, ``{% free_text %}`` to other staff-written text about the case, and the
+board packet to every text the case's staff wrote. docs/reads.md gives the rules.
 """
 
+import html
+import re
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, context
@@ -106,6 +127,8 @@ class Reads:
 
     kinds: set[str] = field(default_factory=set)
     targets: dict[tuple[str, str], Model] = field(default_factory=dict)
+    # The case's people, read once per response for every block that masks them (``masker``).
+    maskers: dict[Any, "Masker"] = field(default_factory=dict)
 
     def add(self, target: Model | None, kinds: Iterable[str]) -> None:
         self.kinds.update(kinds)
@@ -191,3 +214,263 @@ class PersonalDataReadMiddleware:
         if reads and recorded_for(response.status_code) and getattr(user, "is_authenticated", False):
             reads.record(actor=user)
         return response
+
+
+# --- One person, field by field ---------------------------------------------------------------------
+
+# The model whose records a case's people belong to (named, not imported: this is the lowest floor).
+CASE_MODEL = "complaints.complaint"
+
+
+@dataclass(frozen=True)
+class PersonFields:
+    """Where one model keeps a person's details, and the words that stand in for the person.
+
+    ``roles`` maps each value of ``role_field`` that makes the record a resident's details to its
+    stand-in ("a witness"); a value missing from it (a subject officer interviewed, an agency
+    subpoenaed) holds nobody's personal data and is shown as it is."""
+
+    kind: str
+    role_field: str
+    roles: dict[str, Any]
+    name: tuple[str, ...]
+    address: str = ""
+    email: str = ""
+    phone: str = ""
+    description: str = ""
+    case_field: str = "complaint"
+
+    def details(self, obj: Any) -> dict[str, str]:
+        def value(attribute: str) -> str:
+            return str(getattr(obj, attribute, "") or "").strip() if attribute else ""
+
+        return {
+            "address": value(self.address),
+            "email": value(self.email),
+            "phone": value(self.phone),
+            "description": value(self.description),
+        }
+
+    def name_of(self, obj: Any) -> str:
+        return " ".join(part for part in (str(getattr(obj, f, "") or "").strip() for f in self.name) if part)
+
+
+PEOPLE: dict[str, PersonFields] = {
+    "complaints.party": PersonFields(
+        kind="parties",
+        role_field="role",
+        roles={
+            "complainant": _("the complainant"),
+            "victim": _("the person harmed"),
+            "witness": _("a witness"),
+            "third_party": _("the person filing for them"),
+        },
+        name=("first_name", "last_name"),
+        address="address",
+        email="email",
+        phone="phone",
+        description="description",
+    ),
+    "investigations.interview": PersonFields(
+        kind="interviewees",
+        role_field="role",
+        roles={"complainant": _("the complainant"), "witness": _("a witness"), "other": _("a person interviewed")},
+        name=("person_name",),
+    ),
+    "investigations.subpoena": PersonFields(
+        kind="subpoena_recipients",
+        role_field="recipient_kind",
+        roles={"person": _("a person subpoenaed")},
+        name=("recipient_name",),
+        address="recipient_address",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One person as one user may read them.
+
+    ``name`` is the person's name, or, when ``withheld``, the words standing in for them ("a
+    witness"; a page starting a sentence with it writes ``|capfirst``), and then every detail is
+    empty. ``role`` is the record's own label for the role ("Witness"). ``personal`` is False for a
+    record that holds nobody's personal data (an agency subpoenaed), shown as it is."""
+
+    name: str
+    role: str
+    withheld: bool = False
+    personal: bool = True
+    address: str = ""
+    email: str = ""
+    phone: str = ""
+    description: str = ""
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def person_fields(obj: Any) -> PersonFields:
+    spec = PEOPLE.get(obj._meta.label_lower)
+    if spec is None:
+        raise LookupError(f"{obj._meta.label} holds no person listed in personal_data.PEOPLE")
+    return spec
+
+
+def person(user: Any, obj: Any, *, request: HttpRequest | None = None, target: Model | None = None) -> Shown:
+    """The one rule for showing a person a record names (a party, an interviewee, a person
+    subpoenaed): to a user who may see that kind, the name and contact details, marking the read
+    on ``target`` (default: the record's case; pass it in a loop, to save a query per row); to
+    anyone else, the role standing in for the person, and no mark. ``user=None`` is a reader who
+    may see no one's details (the board packet, printed once for every board member)."""
+    spec = person_fields(obj)
+    role = str(getattr(obj, f"get_{spec.role_field}_display")())
+    stand_in = spec.roles.get(getattr(obj, spec.role_field))
+    name, details = spec.name_of(obj), spec.details(obj)
+    if stand_in is None:
+        return Shown(name=name, role=role, personal=False, **details)
+    if user is None or not may_view(user, spec.kind):
+        return Shown(name=str(stand_in), role=role, withheld=True)
+    if name or any(details.values()):
+        shown(request, target if target is not None else getattr(obj, spec.case_field), [spec.kind])
+    return Shown(name=name, role=role, **details)
+
+
+# --- Free text ---------------------------------------------------------------------------------------
+
+# Name words too short or too common to mask alone (they are masked as part of the full name).
+NAME_PART_MIN = 3
+PARTICLES = frozenset(
+    ["da", "das", "de", "del", "della", "der", "di", "do", "dos", "du", "el", "la", "las", "le", "los"]
+    + ["san", "santa", "st", "van", "von", "y"]
+)
+_WORD_BEFORE = r"(?<![^\W_])"
+_WORD_AFTER = r"(?![^\W_])"
+
+
+def _name_patterns(name: str) -> list[str]:
+    """The full name, whatever its case and spacing, and each of its words written as a name is
+    (as recorded, capitalized or in capitals), each standing alone."""
+    words = [w.strip(".,;:()\"'") for w in name.split()]
+    words = [w for w in words if w]
+    patterns = []
+    if len(words) > 1:
+        patterns.append("(?i:" + r"[\s,]+".join(re.escape(w) for w in words) + ")")
+    parts = dict.fromkeys(p for w in words for p in [w, *w.split("-")] if p)
+    for part in parts:
+        if len(part) < NAME_PART_MIN or part.casefold() in PARTICLES:
+            continue
+        forms = dict.fromkeys([part, part[:1].upper() + part[1:], part.upper()])
+        patterns.append("(?:" + "|".join(re.escape(f) for f in forms) + ")")
+    return patterns
+
+
+def _contact_patterns(*, address: str = "", email: str = "", phone: str = "") -> list[str]:
+    patterns = []
+    if "@" in email:
+        patterns.append("(?i:" + re.escape(email) + ")")
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) >= 7:
+        patterns.append(r"(?<!\d)\(?" + r"[\s().\-]{0,3}".join(digits) + r"(?!\d)")
+    # Only the lines of an address that hold a number identify a place ("41 Quillwort Crescent");
+    # a town alone does not.
+    for line in re.split(r"[\n,;]+", address):
+        words = line.split()
+        if any(ch.isdigit() for ch in line) and len(words) > 1:
+            patterns.append("(?i:" + r"\s+".join(re.escape(w) for w in words) + ")")
+    return patterns
+
+
+class Masker:
+    """Replaces each name and contact detail of a case's people, in a text, with the person's role
+    in brackets ("[a witness]"). Built from ``(stand-in, name, address, email, phone)`` rows."""
+
+    def __init__(self, people: Iterable[tuple[str, str, str, str, str]] = ()) -> None:
+        labels: dict[str, str] = {}
+        for stand_in, name, address, email, phone in people:
+            for pattern in [*_name_patterns(name), *_contact_patterns(address=address, email=email, phone=phone)]:
+                labels.setdefault(pattern, f"[{stand_in}]")  # the first record naming a person wins
+        # Longest first, so a full name is taken before any of its words.
+        ordered = sorted(labels, key=len, reverse=True)
+        self._labels = [labels[pattern] for pattern in ordered]
+        self._pattern = (
+            re.compile("|".join(f"{_WORD_BEFORE}({pattern}){_WORD_AFTER}" for pattern in ordered)) if ordered else None
+        )
+
+    def __bool__(self) -> bool:
+        return self._pattern is not None
+
+    def _label(self, match: re.Match) -> str:
+        return self._labels[match.lastindex - 1]
+
+    def text(self, value: Any) -> str:
+        """``value`` as plain text, each detail replaced."""
+        value = "" if value is None else str(value)
+        return self._pattern.sub(self._label, value) if self._pattern is not None and value else value
+
+    def html(self, markup: Any) -> SafeString:
+        """``markup`` as HTML (plain text is escaped first), each detail replaced in the text between
+        tags, never inside a tag."""
+        markup = conditional_escape("" if markup is None else markup)
+        if self._pattern is None:
+            return markup
+        pieces = re.split(r"(<[^>]*>)", markup)
+        for index in range(0, len(pieces), 2):  # the text between tags
+            text = html.unescape(pieces[index])
+            masked = self.text(text)
+            if masked != text:
+                pieces[index] = escape(masked)
+        # Each piece is a tag of the escaped markup or its text escaped again here.
+        return mark_safe("".join(pieces))  # noqa: S308  # nosec B703 B308
+
+
+def case_people(complaint: Model) -> list[tuple[str, str, str, str, str]]:
+    """``(stand-in, name, address, email, phone)`` for everyone the case's records name: its
+    parties, the people interviewed and the people subpoenaed (one query each)."""
+    people = []
+    for label, spec in PEOPLE.items():
+        model = apps.get_model(label)
+        wanted = [*spec.name, spec.role_field, *(f for f in (spec.address, spec.email, spec.phone) if f)]
+        rows = (
+            model._default_manager.filter(
+                **{f"{spec.case_field}_id": complaint.pk, f"{spec.role_field}__in": list(spec.roles)}
+            )
+            .order_by("pk")
+            .values(*dict.fromkeys(wanted))
+        )
+        for row in rows:
+            people.append(
+                (
+                    str(spec.roles[row[spec.role_field]]),
+                    " ".join(str(row[f] or "").strip() for f in spec.name).strip(),
+                    str(row.get(spec.address) or "") if spec.address else "",
+                    str(row.get(spec.email) or "") if spec.email else "",
+                    str(row.get(spec.phone) or "") if spec.phone else "",
+                )
+            )
+    return people
+
+
+def _is_case(target: Any) -> bool:
+    return isinstance(target, Model) and target._meta.label_lower == CASE_MODEL and target.pk is not None
+
+
+def masker(request: HttpRequest | None, complaint: Model | None) -> Masker:
+    """The masker of ``complaint``'s people, read once per response however many blocks use it."""
+    if not _is_case(complaint):
+        return Masker()
+    reads = _reads_for(request)
+    if reads is not None and complaint.pk in reads.maskers:
+        return reads.maskers[complaint.pk]
+    built = Masker(case_people(complaint))
+    if reads is not None:
+        reads.maskers[complaint.pk] = built
+    return built
+
+
+def free_text(user: Any, markup: Any, target: Model | None, *, request: HttpRequest | None = None) -> SafeString:
+    """Case content (escaped HTML) as ``user`` may read it: as written for a user who may see
+    people's details, with the case's people replaced by their roles for anyone else."""
+    markup = "" if markup is None else markup
+    if may_view(user, "parties") or not _is_case(target):
+        return conditional_escape(markup)
+    return masker(request, target).html(markup)

@@ -58,17 +58,31 @@ def _daily_key(now: float) -> bytes:
     return hmac.new(settings.SECRET_KEY.encode(), f"ratelimit:{day}:{salt}".encode(), hashlib.sha256).digest()
 
 
+def _name_key(name: str, now: float) -> str:
+    # A keyed hash: the cache never holds the name, and the key expires with the day.
+    return hmac.new(_daily_key(now), name.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def _client_key(request: HttpRequest, now: float) -> str:
-    address = client_ip(request) or "unknown"
-    # A keyed hash: the cache never holds the address, and the key expires with the day.
-    return hmac.new(_daily_key(now), address.encode(), hashlib.sha256).hexdigest()[:32]
+    return _name_key(client_ip(request) or "unknown", now)
+
+
+def client_key(request: HttpRequest) -> str:
+    """Today's keyed hash of the request's client address: how counters in the cache name a client."""
+    return _client_key(request, time.time())
 
 
 def hit(scope: str, request: HttpRequest, rate: Rate) -> tuple[bool, int]:
     """Count one attempt; return whether it is allowed and the seconds until the window resets."""
+    return hit_named(scope, client_ip(request) or "unknown", rate)
+
+
+def hit_named(scope: str, name: str, rate: Rate) -> tuple[bool, int]:
+    """``hit`` for something other than the client (an email address asked about): ``name`` is
+    kept in the cache only as the same keyed hash."""
     now = int(time.time())
     window = now // rate.period
-    key = f"ratelimit:{scope}:{_client_key(request, now)}:{window}"
+    key = f"ratelimit:{scope}:{_name_key(name, now)}:{window}"
     # No counter outlives the day whose key named it.
     timeout = min(rate.period + 1, _DAY - now % _DAY)
     if cache.add(key, 1, timeout=timeout):
@@ -83,11 +97,13 @@ def hit(scope: str, request: HttpRequest, rate: Rate) -> tuple[bool, int]:
     return count <= rate.limit, max(retry_after, 1)
 
 
-def rate_limited(scope: str, setting: str, methods: tuple[str, ...] = ("POST",)) -> Callable:
+def rate_limited(
+    scope: str, setting: str, methods: tuple[str, ...] = ("POST",), template: str = "ratelimited.html"
+) -> Callable:
     """Limit a view's ``methods`` per client to the rate in ``settings.<setting>`` ("COUNT/SECONDS").
 
-    Over the limit the client gets a translated "try again later" page, status 429, with a
-    Retry-After header, and the refusal is audited.
+    Over the limit the client gets a translated "try again later" page (``template``, given
+    ``retry_minutes``), status 429, with a Retry-After header, and the refusal is audited.
     """
 
     def decorate(view: Callable) -> Callable:
@@ -97,9 +113,7 @@ def rate_limited(scope: str, setting: str, methods: tuple[str, ...] = ("POST",))
                 allowed, retry_after = hit(scope, request, Rate.parse(getattr(settings, setting)))
                 if not allowed:
                     audit.record("ratelimit.refused", outcome=audit.Outcome.DENIED, data={"scope": scope})
-                    response = render(
-                        request, "ratelimited.html", {"retry_minutes": max(1, round(retry_after / 60))}, status=429
-                    )
+                    response = render(request, template, {"retry_minutes": max(1, round(retry_after / 60))}, status=429)
                     response["Retry-After"] = str(retry_after)
                     return response
             return view(request, *args, **kwargs)

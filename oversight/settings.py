@@ -64,7 +64,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "oversight",
+    "oversight.authn",
+    "oversight.staff_accounts",
     "complaints",
     "investigations",
     "investigations.board",
@@ -78,8 +84,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "oversight.middleware.RequestContextMiddleware",
-    "oversight.middleware.RequestSizeLimitMiddleware",
+    # Headers on every response, the HTTPS redirect and the 413 page included (docs/headers.md):
+    # Permissions-Policy, Cache-Control: no-store on staff pages and personal data, the CSP, then Django's.
+    "oversight.headers.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "oversight.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Unreadable input (bad UTF-8, NUL) gets the 400 page; before sessions, which read the cookie.
     "oversight.input_guard.InputGuardMiddleware",
@@ -88,11 +98,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "oversight.middleware.RequestUserMiddleware",
     # After the user is known: one personal_data.viewed event per response that showed personal data.
     "oversight.personal_data.PersonalDataReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out a session past its idle or absolute limit, then sends a session without a verified
+    # second factor to verify one, on every /staff/ and /admin/ page (docs/sign-in.md).
+    "oversight.authn.middleware.SessionLimitsMiddleware",
+    "oversight.authn.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a sign-in refused for too many failures into the locked-out page; last, as axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "oversight.urls"
@@ -137,6 +154,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://oversight")}
 
 # --- Authentication and permissions -------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # Refuses a locked account or client before any password is checked (docs/sign-in.md).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -153,8 +172,39 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Kept: like the common list, it refuses a guessable password (all digits); it asks for no
+    # particular kinds of character. No rule expires passwords (NIST SP 800-63B).
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in (docs/sign-in.md): a password and a second factor (an authenticator app, or a backup code)
+# for every /staff/ and /admin/ page; failures lock the account, and the client beside it, for a while.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_CLIENT_FAILURE_LIMIT = env.int("LOGIN_CLIENT_FAILURE_LIMIT", default=20)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=10)
+# django-axes counts failures in CACHES["default"] (shared: Redis in production) with the project's
+# handler: a limit for the account and one for the client, clients named as the rate limits name them.
+AXES_HANDLER = "oversight.authn.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = "oversight.authn.lockout.failure_limit"
+AXES_COOLOFF_TIME = "oversight.authn.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "oversight.authn.lockout.client_name"
+AXES_LOCKOUT_CALLABLE = "oversight.authn.views.locked_out"
+# Failures are forgotten only once both factors have passed (oversight.authn.services).
+AXES_RESET_ON_SUCCESS = False
+# An attempt refused while locked is not counted: the lock ends when the page said it would.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+BACKUP_CODE_COUNT = 10
+# A password reset link works once, for this many seconds.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+# Staff sessions end after this long without a request, and this long after signing in whatever happens.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 
 # History views in the admin need the historical model's own view permission.
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
@@ -275,7 +325,9 @@ PUBLICATION_TWO_PERSON = env.bool("PUBLICATION_TWO_PERSON", default=True)
 PUBLIC_REPORTS_AUTO_DRAFT = env.bool("PUBLIC_REPORTS_AUTO_DRAFT", default=True)
 
 # --- Rate limits (COUNT/SECONDS per client) --------------------------------------------------------
-RATE_LIMIT_LOGIN = env.str("RATE_LIMIT_LOGIN", default="10/300")
+# Password reset requests: per client, and per email address asked about (docs/sign-in.md).
+RATE_LIMIT_PASSWORD_RESET = env.str("RATE_LIMIT_PASSWORD_RESET", default="5/3600")
+RATE_LIMIT_PASSWORD_RESET_ADDRESS = env.str("RATE_LIMIT_PASSWORD_RESET_ADDRESS", default="3/3600")
 RATE_LIMIT_STATUS_LOOKUP = env.str("RATE_LIMIT_STATUS_LOOKUP", default="10/60")
 RATE_LIMIT_INTAKE_SUBMIT = env.str("RATE_LIMIT_INTAKE_SUBMIT", default="5/3600")
 # Requests to the open data API per client.
@@ -334,10 +386,22 @@ SECURE_HSTS_PRELOAD = HTTPS
 if env.bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The Content-Security-Policy (django-csp, docs/headers.md): everything from this site, nothing inline
+# (no inline script, style or event handler), no plugins, never framed, forms only to this site. A page
+# that needs more says so with django-csp's decorators (the API documentation: images from data: URLs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # Trust X-Forwarded-For for the client address only behind a known proxy.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -7,10 +7,12 @@ app_name = "staff"
 
 urlpatterns = [
     path("", views.staff_home, name="home"),
-    path("login/", views.StaffLoginView.as_view(), name="login"),
-    path("logout/", views.StaffLogoutView.as_view(), name="logout"),
+    # Signing in and out, the second factor, password reset and change (oversight.authn).
+    path("", include("oversight.authn.urls")),
     # Retention (investigations.retention) is named here as a URLconf string, not imported.
     path("retention/", include("investigations.retention.urls")),
+    # Staff accounts: roles granted by a supervisor, second-factor resets (oversight.staff_accounts).
+    path("accounts/", include("oversight.staff_accounts.urls")),
     path("audit/", audit_log_views.audit_log, name="audit_log"),
     path("audit/export/", audit_log_views.audit_log_export, name="audit_log_export"),
 ]

@@ -12,9 +12,13 @@ users in their role's group. Each is what its name says:
 """
 
 import os
+import socket
+from functools import cache
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from oversight import permissions
 from oversight.permissions import Role
@@ -22,6 +26,49 @@ from oversight.permissions import Role
 from .factories import ComplaintFactory, PartyFactory, SubjectOfficerFactory, UserFactory
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# The Redis server the ``redis`` tests use (CI exports it; a local server is the default).
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
+
+# --- Signing in, in tests ------------------------------------------------------------------------------
+# Every staff and admin page needs a verified second factor (oversight.authn). So that a test can
+# still sign someone in with one line, ``client.force_login(user)`` also gives ``user`` a confirmed
+# authenticator app and marks the session verified, as after typing a code. A test of the second
+# factor itself asks for a password-only session with ``client.force_login(user, otp=False)``.
+
+_django_force_login = Client.force_login
+
+
+def _force_login(self, user, backend=None, *, otp: bool = True):
+    _django_force_login(self, user, backend)
+    if otp:
+        from oversight.authn.testing import verify_session
+
+        verify_session(self, user)
+
+
+Client.force_login = _force_login
+
+
+@cache
+def _redis_unreachable() -> str | None:
+    parts = urlsplit(REDIS_URL)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            if not sock.recv(16).startswith(b"+PONG"):
+                return f"Redis at {REDIS_URL} did not answer PING"
+    except OSError as error:
+        return f"Redis at {REDIS_URL} is unreachable ({error})"
+    return None
+
+
+def pytest_runtest_setup(item):
+    """Tests marked ``redis`` need the Redis server at REDIS_URL: without it they are skipped
+    locally, and fail in CI, which starts one (.ci/run)."""
+    if item.get_closest_marker("redis") and (problem := _redis_unreachable()):
+        if CI:
+            pytest.fail(f"Redis tests cannot run in CI: {problem}", pytrace=False)
+        pytest.skip(problem)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,7 +1,13 @@
 """PDF documents about a case. The board packet is what board members read before they vote.
 
 The packet never prints how to reach a complainant or witness (no email, phone or address) and no
-party names at all: people other than officers appear by their role only.
+party names at all: people other than officers appear by their role only. It is written for readers
+who may not see people's details: each person a record names is printed through
+``personal_data.person`` with no reader (their role), and every text written into the case goes
+through the case's ``personal_data.masker``, so a name in a narrative or a summary prints as the
+person's role ("[a witness]"). What the board itself wrote (votes, comments, decisions) is printed
+as written: its members never see the names, and masking their own words would tell them whose
+name they had guessed.
 """
 
 from dataclasses import dataclass, field
@@ -10,12 +16,14 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.utils import formats, timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from reportlab.platypus import Flowable, Spacer
 
 from complaints.models import Allegation, Complaint, SubjectOfficer
 from investigations.deadlines import Deadline, deadline_for, tolling_prefetch
 from investigations.models import Disposition, EvidenceItem, Interview, Subpoena
+from oversight import personal_data
 from oversight.pdf import Document, data_table, facts_table, get_styles, para, paragraphs
 
 from .models import BoardDecision, DecisionFinding, Recusal, Vote, VoteProposal
@@ -125,6 +133,11 @@ class BoardPacket(Document):
         super().__init__(language=language)
         self.complaint = complaint
         self.filename = f"board-packet-{complaint.tracking_number}.pdf"
+        self.mask = personal_data.Masker()
+
+    def _text(self, value: Any) -> str:
+        """Text written into the case, with its people printed as their roles."""
+        return self.mask.text(value)
 
     def get_title(self) -> str:
         return _("Board packet %(tracking_number)s") % {"tracking_number": self.complaint.tracking_number}
@@ -135,6 +148,7 @@ class BoardPacket(Document):
     def story(self) -> list[Flowable]:
         complaint = packet_complaint(self.complaint.pk)
         investigation = getattr(complaint, "investigation", None)
+        self.mask = personal_data.masker(None, complaint)
         styles = get_styles()
         return [
             para(_("Board packet"), styles.title),
@@ -164,7 +178,7 @@ class BoardPacket(Document):
             (_("District"), complaint.district.name if complaint.district else _("Not given")),
             (_("Status"), complaint.get_status_display()),
             (_("Incident date"), incident),
-            (_("Place"), complaint.location_text or _("Not given")),
+            (_("Place"), self._text(complaint.location_text) or _("Not given")),
         ]
         if investigation is not None:
             rows.append((_("Priority"), investigation.get_priority_display()))
@@ -172,10 +186,11 @@ class BoardPacket(Document):
             para(_("Case summary"), styles.heading),
             facts_table(rows),
             para(_("Narrative"), styles.subheading),
-            *paragraphs(complaint.narrative),
+            *paragraphs(self._text(complaint.narrative)),
         ]
         if investigation is not None and investigation.public_summary:
-            out += [para(_("Investigation summary"), styles.subheading), *paragraphs(investigation.public_summary)]
+            summary = paragraphs(self._text(investigation.public_summary))
+            out += [para(_("Investigation summary"), styles.subheading), *summary]
         return out
 
     def _deadline(self, investigation: Any) -> list[Flowable]:
@@ -213,9 +228,9 @@ class BoardPacket(Document):
             rows = [
                 (_("Category"), category),
                 (_("Officer"), str(allegation.subject_officer)),
-                (_("Description"), allegation.description or None),
+                (_("Description"), self._text(allegation.description) or None),
                 (_("Proposed finding"), _disposition(finding.proposed_disposition) if finding else _("None yet")),
-                (_("Rationale"), finding.rationale if finding else None),
+                (_("Rationale"), self._text(finding.rationale) if finding else None),
                 (
                     _("Final finding"),
                     _disposition(finding.final_disposition) if finding and finding.final_disposition else None,
@@ -242,8 +257,8 @@ class BoardPacket(Document):
                     [
                         (_("Item"), item.label),
                         (_("Kind"), item.get_kind_display()),
-                        (_("Description"), item.description),
-                        (_("Source"), item.source),
+                        (_("Description"), self._text(item.description)),
+                        (_("Source"), self._text(item.source)),
                         (_("Received"), _date(item.received_at)),
                         (_("SHA-256"), para(item.sha256, styles.mono) if item.sha256 else _("No file")),
                     ]
@@ -258,16 +273,19 @@ class BoardPacket(Document):
         if not interviews:
             return [*out, para(_("No interviews recorded."))]
         for interview in interviews:
+            # The role only, never a resident's name (an officer interviewed is named).
+            interviewee = personal_data.person(None, interview)
+            who = capfirst(interviewee.name) if interviewee.withheld else f"{interviewee.name} ({interviewee.role})"
             out += [
                 Spacer(0, 4),
                 facts_table(
                     [
-                        (_("Person"), interview.get_role_display()),  # the role only: never a resident's name
+                        (_("Person"), who),
                         (_("Date"), _date(interview.conducted_at)),
-                        (_("Place"), interview.location),
+                        (_("Place"), self._text(interview.location)),
                         (_("Interviewer"), _person(interview.interviewer)),
                         (_("Recorded"), _("Yes") if interview.recorded else _("No")),
-                        (_("Summary"), paragraphs(interview.summary) or "—"),
+                        (_("Summary"), paragraphs(self._text(interview.summary)) or "—"),
                     ]
                 ),
             ]
@@ -282,10 +300,7 @@ class BoardPacket(Document):
         rows = []
         for subpoena in subpoenas:
             # A person served may be a witness: their name and address stay out of the packet.
-            if subpoena.recipient_kind == Subpoena.RecipientKind.PERSON:
-                recipient = subpoena.get_recipient_kind_display()
-            else:
-                recipient = subpoena.recipient_name
+            recipient = capfirst(personal_data.person(None, subpoena).name)
             status = subpoena.get_status_display()
             if subpoena.is_overdue:
                 status = _("%(status)s (overdue)") % {"status": status}

@@ -83,6 +83,9 @@ KEPT: dict[str, frozenset[str]] = {
         {
             "public_id",
             "board_decision",
+            # The allegations' kinds and findings, as codes (publication/summaries.py).
+            "category_classes",
+            "findings",
             "disclosure_policy",
             "source_sha256",
             "drafted_by_name",

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from complaints.models import Allegation, Attachment, Complaint, SubjectOfficer
+from complaints.models import Allegation, Attachment, Complaint, Party, SubjectOfficer
 from complaints.selectors import complaint_get_for_user, complaint_visible_to
 from oversight import audit
 from oversight.permissions import Role
@@ -86,6 +86,12 @@ def investigation_get_for_case(*, complaint: Complaint) -> Investigation:
         raise Http404("This case has no investigation")
     investigation.complaint = complaint
     return investigation
+
+
+def case_parties(*, complaint: Complaint) -> QuerySet[Party]:
+    """The people on the complaint, in role order, for a page that shows each through
+    ``personal_data.person`` (a reader without ``view_personal_data`` reads their roles only)."""
+    return Party.objects.filter(complaint=complaint).order_by("role", "id")
 
 
 # --- Officers and allegations ----------------------------------------------------------------------

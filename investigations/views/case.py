@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
-from complaints.selectors import complaint_parties_for_user
 from oversight import hooks
 from oversight.forms import add_usa_classes
 from oversight.input_guard import posted
@@ -40,6 +39,7 @@ from ..selectors import (
     case_history_entries,
     case_investigation,
     case_notes,
+    case_parties,
     case_status_changes,
     case_subject_officers,
     case_subjects_with_allegations,
@@ -125,7 +125,8 @@ def overview(request: HttpRequest, tracking_number: str) -> HttpResponse:
         complaint,
         "overview",
         "investigations/case_overview.html",
-        parties=complaint_parties_for_user(user=request.user, complaint=complaint),
+        # Each shown through personal_data.person: the name, or the role to a reader who may not see it.
+        parties=case_parties(complaint=complaint),
         subjects=subjects,
         assignments=assignments,
         assign_form=assign_form,

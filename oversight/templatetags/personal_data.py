@@ -15,8 +15,22 @@ gets the block, and, when the block renders anything but whitespace, the read is
 response's one ``personal_data.viewed`` event. Anyone else gets the ``withheld`` part, and no mark.
 Marking makes no query, so the tag may sit inside a loop over rows.
 
+For a content kind (the narrative, notes, interview summaries, evidence, history) a user who may not
+see people's details gets the block with the case's people replaced by their roles ("[a witness]",
+``personal_data.free_text``), so a name written into a note reaches only those who may read it.
+
 ``{% personal_data_shown "kind" target %}`` marks without a block, where a template is shared with a
 surface whose readers are not audited.
+
+One person a record names (a party, an interview, a subpoena)::
+
+    {% person_details subpoena complaint as recipient %}
+    {{ recipient.name|capfirst }}{% if recipient.address %} {{ recipient.address|linebreaksbr }}{% endif %}
+
+gives ``personal_data.person``: the name and contact details to a user who may see them (and marks
+the read on ``complaint``), the role standing in for the person ("a person subpoenaed") with every
+detail empty to anyone else. ``{% free_text subpoena.description|linebreaksbr complaint %}`` shows
+other staff-written text about the case the same way as a content block, without marking a read.
 """
 
 from typing import Any
@@ -48,6 +62,8 @@ class PersonalDataNode(template.Node):
         output = self.shown.render(context)
         if output.strip():
             personal_data.shown(request, target, [kind])
+            if kind in personal_data.CONTENT_KINDS:
+                output = personal_data.free_text(user, output, target, request=request)
         return output
 
 
@@ -90,3 +106,22 @@ def may_view_personal_data(user: Any, kind: str = "parties") -> bool:
     """``{% if user|may_view_personal_data:"parties" %}``: the same rule as the block, for a
     heading or a form field that goes with a block."""
     return personal_data.may_view(user, kind)
+
+
+def _user(context: template.Context) -> Any:
+    request = context.get("request")
+    return getattr(request, "user", None) or context.get("user")
+
+
+@register.simple_tag(takes_context=True, name="person_details")
+def person_details(context: template.Context, obj: Any, target: Any = None) -> personal_data.Shown:
+    """``{% person_details interview complaint as who %}``: the person as this user may read them
+    (``personal_data.person``); ``who.name`` is the name or the role standing in for it."""
+    return personal_data.person(_user(context), obj, request=context.get("request"), target=target)
+
+
+@register.simple_tag(takes_context=True, name="free_text")
+def free_text(context: template.Context, value: Any, target: Any = None) -> str:
+    """``{% free_text subpoena.description|linebreaksbr complaint %}``: staff-written text about the
+    case with its people replaced by their roles for a user who may not see them."""
+    return personal_data.free_text(_user(context), value, target, request=context.get("request"))

@@ -11,6 +11,7 @@ from complaints.models import AllegationCategory
 from oversight.permissions import Role
 from public_portal.publication.models import DisclosureRule, Publication
 from public_portal.publication.policy import seed_california
+from tests.authn.signing_in import fresh_code
 from tests.factories import OfficerFactory, PartyFactory, UserFactory
 from tests.public_portal.publication.cases import Alleged, D, decided_case
 
@@ -31,10 +32,14 @@ def officers():
 
 def _sign_in(page: Page, user) -> None:
     page.context.clear_cookies()
+    fresh_code(user)  # the person's authenticator app exists before the password is checked
     page.goto("/staff/login/")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    # The second factor: the code the person's authenticator app shows now.
+    page.get_by_label("Code", exact=True).fill(fresh_code(user))
+    page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(user.first_name)
 
 

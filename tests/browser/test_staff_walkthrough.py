@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from investigations.board.models import BoardMembership
 from oversight.permissions import Role
+from tests.authn.signing_in import fresh_code
 from tests.factories import UserFactory
 from tests.public_portal.intake_flow import PUBLIC, about, incident, officers, witnesses
 
@@ -62,10 +63,14 @@ class Walk:
     def sign_in(self, user) -> None:
         page = self.page
         page.context.clear_cookies()
+        fresh_code(user)  # the person's authenticator app exists before the password is checked
         page.goto("/staff/login/")
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+        # The second factor: the code the person's authenticator app shows now.
+        page.get_by_label("Code", exact=True).fill(fresh_code(user))
+        page.get_by_role("button", name="Verify").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(user.first_name)
 
     def click_link(self, name, *, within: str = "main") -> None:

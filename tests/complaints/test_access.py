@@ -90,7 +90,8 @@ def test_case_list_paginates_with_a_fixed_number_of_queries(client, supervisor, 
     district = DistrictFactory()
     ComplaintFactory.create_batch(60, district=district)
     client.force_login(supervisor)
-    with django_assert_max_num_queries(8):
+    # Among them, the session's user and its second-factor device (oversight.authn).
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("complaints:list"))
     assert response.status_code == 200
     assert "60 complaints" in response.content.decode()

@@ -193,6 +193,23 @@ FORMS: list[Form] = [
         lambda w: {"username": "ivy_intake", "password": "wrong", "next": "/staff/"},
     ),
     Form("staff:logout", "intake_coordinator", lambda w: [], lambda w: {"next": "/"}),
+    # The second factor, password reset and change (oversight.authn).
+    Form("staff:second_factor", "intake_coordinator", lambda w: [], lambda w: {}),
+    Form("staff:second_factor_verify", "intake_coordinator", lambda w: [], lambda w: {"code": "123456", "next": "/"}),
+    Form("staff:second_factor_enrol", "intake_coordinator", lambda w: [], lambda w: {"code": "123456", "next": "/"}),
+    Form(
+        "staff:password_change",
+        "intake_coordinator",
+        lambda w: [],
+        lambda w: {"old_password": "wrong", "new_password1": "lantern orchard", "new_password2": "lantern orchard"},
+    ),
+    Form("staff:password_reset", "resident", lambda w: [], lambda w: {"email": "ivy_intake@oversight.example"}),
+    Form(
+        "staff:password_reset_confirm",
+        "resident",
+        lambda w: ["MQ", "set-password"],
+        lambda w: {"new_password1": "lantern orchard", "new_password2": "lantern orchard"},
+    ),
     # Staff entry of a complaint taken by phone.
     *_intake_forms("staff_intake", "intake_coordinator", "staff"),
     # Triage.
@@ -568,6 +585,26 @@ FORMS: list[Form] = [
         lambda w: {"discard-expected_status": "draft", "discard-reason": "Drafted twice."},
     ),
     Form("publication:correct", "publisher", lambda w: [_publication(), 1], lambda w: {}),
+    # Staff accounts: the list's search and page, granting and revoking a role, resetting a second factor.
+    Form("staff:accounts:list", "supervisor", lambda w: [], lambda w: {"q": "bob", "page": "2"}, method="GET"),
+    Form(
+        "staff:accounts:grant",
+        "supervisor",
+        lambda w: [w.users["other_investigator"].pk],
+        lambda w: {"role": "board_member", "confirm_email": "on"},
+    ),
+    Form(
+        "staff:accounts:revoke",
+        "supervisor",
+        lambda w: [w.users["other_investigator"].pk],
+        lambda w: {"role": "investigator"},
+    ),
+    Form(
+        "staff:accounts:reset_second_factor",
+        "supervisor",
+        lambda w: [w.users["other_investigator"].pk],
+        lambda w: {"confirm": "on"},
+    ),
 ]
 
 # Routes with no form: pages, downloads and a language switch Django provides. A route in neither
@@ -578,6 +615,9 @@ WITHOUT_FORM = {
     "public_portal:intake_receipt",
     "set_language",
     "staff:home",
+    "staff:password_change_done",
+    "staff:password_reset_done",
+    "staff:password_reset_complete",
     "staff_intake:intake_done",
     "staff_intake:intake_receipt",
     "staff_intake:intake_receipt_html",
@@ -610,6 +650,7 @@ WITHOUT_FORM = {
     "public_portal:api_schema",
     "public_portal:api_docs",
     "public_portal:api_not_found",
+    "staff:accounts:detail",
 }
 
 
@@ -651,7 +692,9 @@ def world(
 ) -> World:
     settings.SUBPOENA_AUTHORIZATION = "board_vote"
     # Enough room for every example; the limits themselves have their own tests.
-    settings.RATE_LIMIT_LOGIN = settings.RATE_LIMIT_STATUS_LOOKUP = settings.RATE_LIMIT_INTAKE_SUBMIT = "100000/60"
+    settings.RATE_LIMIT_STATUS_LOOKUP = settings.RATE_LIMIT_INTAKE_SUBMIT = "100000/60"
+    settings.RATE_LIMIT_PASSWORD_RESET = settings.RATE_LIMIT_PASSWORD_RESET_ADDRESS = "100000/60"
+    settings.LOGIN_FAILURE_LIMIT = settings.LOGIN_CLIENT_FAILURE_LIMIT = 100000
     S = Complaint.Status
     Complaint.objects.filter(pk=complaint.pk).update(status=S.UNDER_INVESTIGATION)
     complaint.refresh_from_db()

@@ -143,32 +143,3 @@ def test_sysadmin_cannot_make_anyone_a_superuser_or_change_their_own_roles(clien
     page = client.get(reverse("admin:auth_user_change", args=[other.pk])).content.decode()
     assert 'name="is_superuser"' not in page
     assert 'name="groups"' in page
-
-
-def test_sysadmin_gives_a_role_and_the_change_is_audited(client, sysadmin):
-    other = UserFactory(username="new_investigator", first_name="Nia", last_name="Park", email="nia@oversight.example")
-    client.force_login(sysadmin)
-    investigator_group = Group.objects.get(name=Role.INVESTIGATOR)
-    response = client.post(
-        reverse("admin:auth_user_change", args=[other.pk]),
-        {
-            "username": other.username,
-            "first_name": other.first_name,
-            "last_name": other.last_name,
-            "email": other.email,
-            "is_active": "on",
-            "is_superuser": "on",  # ignored: not a field this user may set
-            "groups": [investigator_group.pk],
-            "last_login_0": "",
-            "last_login_1": "",
-            "date_joined_0": "2026-01-05",
-            "date_joined_1": "09:00:00",
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    other.refresh_from_db()
-    assert not other.is_superuser
-    assert list(other.groups.values_list("name", flat=True)) == [Role.INVESTIGATOR]
-    event = AuditEvent.objects.get(action="user.roles_changed")
-    assert event.actor == sysadmin
-    assert event.data == {"added": [Role.INVESTIGATOR], "removed": []}

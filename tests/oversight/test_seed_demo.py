@@ -65,12 +65,28 @@ def test_seed_demo_twice_does_not_duplicate(capsys):
     assert get_user_model().objects.filter(username__in=[u[0] for u in DEMO_USERS]).count() == len(DEMO_USERS)
 
 
-def test_demo_users_can_sign_in_with_their_roles(client):
+def test_demo_users_can_sign_in_with_their_roles(client, capsys):
     call_command("seed_demo", complaints=5, seed=1, as_of="2026-11-01", quiet_logins=True)
     from oversight.demo import DEMO_PASSWORD
 
-    assert client.login(username="supervisor", password=DEMO_PASSWORD)
+    # The password, then the code `demo_code` prints (docs/sign-in.md).
+    assert client.post("/staff/login/", {"username": "supervisor", "password": DEMO_PASSWORD}).status_code == 302
+    capsys.readouterr()
+    call_command("demo_code", "supervisor")
+    code = capsys.readouterr().out.strip()
+    assert client.post("/staff/second-factor/verify/", {"code": code})["Location"] == "/staff/"
     assert client.get("/staff/complaints/").status_code == 200
+
+
+def test_every_demo_login_has_the_demo_second_factor(client):
+    call_command("seed_demo", complaints=5, seed=1, as_of="2026-11-01", quiet_logins=True)
+    from oversight.demo import DEMO_PASSWORD
+
+    for username in ["intake", "sysadmin", "publisher2", "board2"]:
+        visitor = type(client)()
+        assert visitor.post("/staff/login/", {"username": username, "password": DEMO_PASSWORD}).status_code == 302
+        assert visitor.post("/staff/second-factor/verify/", {"code": "demo-code-01"})["Location"] == "/staff/"
+        assert visitor.get("/staff/").status_code == 200
 
 
 @pytest.mark.django_db(transaction=True)

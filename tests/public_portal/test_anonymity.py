@@ -163,6 +163,12 @@ def test_a_staff_members_sign_in_and_actions_keep_their_address(supervisor, comp
 
     signed_in = AuditEvent.objects.get(action="auth.login")
     assert (signed_in.actor_username, signed_in.ip) == (supervisor.username, STAFF_ADDRESS)
+    # The second factor: the code from their authenticator app.
+    from tests.authn.signing_in import app_for, code_now
+
+    staff.post("/staff/second-factor/verify/", {"code": code_now(app_for(supervisor).key)})
+    verified = AuditEvent.objects.get(action="auth.otp_verified")
+    assert (verified.actor_username, verified.ip) == (supervisor.username, STAFF_ADDRESS)
     assert staff.get(f"/staff/complaints/{complaint.tracking_number}/").status_code == 200
     viewed = AuditEvent.objects.get(action="complaint.viewed", target_id=str(complaint.pk))
     assert (viewed.actor_username, viewed.ip) == (supervisor.username, STAFF_ADDRESS)

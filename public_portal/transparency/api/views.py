@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -332,10 +335,21 @@ class StatisticsTable(APIView):
 
 
 class ApiDocs(SpectacularSwaggerView):
-    """Swagger UI from the local static files (drf-spectacular-sidecar), in the site's own page."""
+    """Swagger UI from the local static files (drf-spectacular-sidecar), in the site's own page, started
+    by a static script (no inline script: docs/headers.md)."""
 
     template_name = "public_portal/opendata/api_docs.html"
     url_name = "public_portal:api_schema"
+
+    # Swagger UI's stylesheet draws its icons from data: URLs; this page alone allows those images.
+    @extend_schema(exclude=True)
+    @method_decorator(csp_update({"img-src": [SELF, "data:"]}))
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        response = super().get(request, *args, **kwargs)
+        # drf-spectacular opens the page to other windows (Cross-Origin-Opener-Policy: unsafe-none) for
+        # OAuth sign-in pop-ups; this API has no sign-in, so the page keeps the site's same-origin.
+        del response["Cross-Origin-Opener-Policy"]
+        return response
 
 
 @csrf_exempt

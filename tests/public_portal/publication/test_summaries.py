@@ -63,7 +63,9 @@ def test_the_migrations_one_statement_stores_what_the_python_stores():
     with connection.cursor() as cursor:
         cursor.execute(SUMMARIZE_ALL_SQL)
 
-    assert sorted(Publication.objects.values_list("pk", "allegation_count", "category_classes", "findings")) == by_python
+    assert (
+        sorted(Publication.objects.values_list("pk", "allegation_count", "category_classes", "findings")) == by_python
+    )
     assert [row[1:] for row in by_python] == [
         (1, "force", "sustained"),
         (3, "force;discourtesy", "not_sustained;sustained"),

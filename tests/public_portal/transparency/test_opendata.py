@@ -112,9 +112,10 @@ def test_downloads_read_two_streams_whatever_the_number_of_rows(client, cases, m
     assert [r["allegation_count"] for r in cases_rows].count("2") == 1
     assert sum(int(r["allegation_count"]) for r in cases_rows) == 26
     # No query per case or per chunk: the allegations are read once per download (and once more
-    # for the officer filter's choices).
+    # for the officer filter's choices). On PostgreSQL the cases download reads none: each case's
+    # stored summary of its allegations is enough (publication/summaries.py).
     allegation_reads = [q for q in captured.captured_queries if 'FROM "publication_publishedallegation"' in q["sql"]]
-    assert len(allegation_reads) == 4
+    assert len(allegation_reads) == (3 if opendata.copy_possible() else 4)
 
 
 def test_an_allegation_whose_case_is_not_in_the_stream_is_passed_over():

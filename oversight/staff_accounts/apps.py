@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StaffAccountsConfig(AppConfig):
+    name = "oversight.staff_accounts"
+    label = "staff_accounts"
+    verbose_name = _("Staff accounts")
+
+    def ready(self) -> None:
+        from . import guard
+
+        guard.connect()
