@@ -124,6 +124,7 @@ SUBPOENA_FIELDS = [
     "number",
     "recipient_kind",
     "recipient_name",
+    "recipient_address",
     "demand",
     "description",
     "due_date",
@@ -267,6 +268,12 @@ def _detailed(ctx: DemoContext, cases: list[Case], investigators, supervisor) ->
     supervisor_id = supervisor.pk if supervisor else None
     supervisor_name = supervisor.username if supervisor else ""
     names = {user.pk: user.get_full_name() for user in investigators}
+    # One subpoena in three calls a witness to testify: a person with a home address, which only
+    # readers with view_personal_data see (board members read "A person subpoenaed").
+    witnesses = [
+        (f"{ctx.faker.first_name()} {ctx.faker.last_name()}", f"{ctx.faker.street_address()}\nPhiladelphia, PA")
+        for _ in range(40)
+    ]
     with (
         TableWriter(StatusChange, STATUS_CHANGE_FIELDS) as changes,
         TableWriter(CaseNote, NOTE_FIELDS) as notes,
@@ -347,14 +354,24 @@ def _detailed(ctx: DemoContext, cases: list[Case], investigators, supervisor) ->
             if rng.random() < 0.12:
                 status = rng.choice(SUBPOENA_STATUSES)
                 authorized = status != Subpoena.Status.DRAFTED
+                if rng.random() < 1 / 3:
+                    name, address = rng.choice(witnesses)
+                    recipient = (Subpoena.RecipientKind.PERSON, name, address, Subpoena.Demand.TESTIMONY)
+                    request = "Testimony about what the witness saw of the stop and the search."
+                else:
+                    recipient = (
+                        Subpoena.RecipientKind.AGENCY,
+                        "Metro Police Department, Records Unit",
+                        "",
+                        Subpoena.Demand.DOCUMENTS,
+                    )
+                    request = "All body-worn camera footage and CAD records for the incident."
                 subpoenas.add(
                     (
                         case.complaint_id,
                         1,
-                        Subpoena.RecipientKind.AGENCY,
-                        "Metro Police Department, Records Unit",
-                        Subpoena.Demand.DOCUMENTS,
-                        "All body-worn camera footage and CAD records for the incident.",
+                        *recipient,
+                        request,
                         (case.received_at + timedelta(days=45)).date(),
                         status,
                         supervisor_id if authorized else None,
