@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from oversight import audit
+from oversight.headers import is_staff_path
 
 from . import services, sessions
 from .views import with_next
@@ -34,7 +35,7 @@ _TOUCH_SECONDS = 60
 
 
 def in_staff_area(request: HttpRequest) -> bool:
-    return request.path_info.startswith((reverse("staff:home"), reverse("admin:index")))
+    return is_staff_path(request.path_info)
 
 
 def _login_redirect(request: HttpRequest) -> HttpResponse:

@@ -29,8 +29,9 @@ class RoleGrantForm(CheckedInputMixin, forms.Form):
     def __init__(self, *args: Any, account: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.account = account
-        self.fields["role"].choices = [(row.code, row.label) for row in selectors.roles_grantable(account)]
-        self.first_case_role = not any(row.reads_cases for row in selectors.roles_held(account))
+        held = selectors.roles_held(account)
+        self.fields["role"].choices = [(row.code, row.label) for row in selectors.roles_grantable(held)]
+        self.first_case_role = not any(row.reads_cases for row in held)
         if self.first_case_role:
             self.fields["confirm_email"].label = _(
                 "I have checked that %(email)s is the person's own email address."

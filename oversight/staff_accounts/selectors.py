@@ -81,8 +81,9 @@ def roles_held(account: Any) -> list[RoleRow]:
     return [RoleRow(role, role_label(role), role in CASE_READING_ROLES) for role in ROLE_PERMISSIONS if role in names]
 
 
-def roles_grantable(account: Any) -> list[RoleRow]:
-    held = {row.code for row in roles_held(account)}
+def roles_grantable(held_rows: list[RoleRow]) -> list[RoleRow]:
+    """The roles not in ``held_rows`` (``roles_held`` of the account, read once by the caller)."""
+    held = {row.code for row in held_rows}
     return [
         RoleRow(role, role_label(role), role in CASE_READING_ROLES) for role in ROLE_PERMISSIONS if role not in held
     ]
