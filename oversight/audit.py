@@ -63,6 +63,7 @@ ACTIONS: dict[str, Any] = {
     "complaint.submitted": _("Complaint submitted"),
     "complaint.viewed": _("Complaint viewed"),
     "complaint.access_denied": _("Complaint access denied"),
+    "search.staff_searched": _("Cases searched"),
     "attachment.stored": _("Attachment stored"),
     "intake.spam_blocked": _("Automated submission blocked"),
     "status.looked_up": _("Status looked up"),

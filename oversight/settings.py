@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -272,11 +273,26 @@ CELERY_BEAT_SCHEDULE = {
     "draft-public-reports": {"task": "public_portal.transparency.reports.tasks.draft_due_reports", "schedule": 86400.0},
     # The public statistics snapshot (dashboard, downloads, API), recomputed from the case tables.
     "refresh-public-statistics": {"task": "public_portal.transparency.tasks.refresh_statistics", "schedule": 3600.0},
+    # Index updates the search service refused while it was down (search.indexing).
+    "drain-search-backlog": {"task": "search.tasks.drain_search_backlog", "schedule": 60.0},
 }
 
 # --- External services --------------------------------------------------------------------------
+# Search (docs/search.md): "database" (PostgreSQL full-text search, a plain fallback on SQLite) or
+# "elasticsearch" (ELASTICSEARCH_URL; one URL or several, comma-separated).
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="elasticsearch" if ELASTICSEARCH_URL else "database")
+if SEARCH_BACKEND not in ("database", "elasticsearch"):
+    raise ImproperlyConfigured(f'SEARCH_BACKEND must be "database" or "elasticsearch", not "{SEARCH_BACKEND}".')
+if SEARCH_BACKEND == "elasticsearch" and not ELASTICSEARCH_URL:
+    raise ImproperlyConfigured("SEARCH_BACKEND=elasticsearch needs ELASTICSEARCH_URL.")
+# Index (and alias) names start with this, so several sites can share one cluster.
+SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX", default="oversight-")
+# TLS to Elasticsearch: a CA bundle to trust, whether to verify certificates at all, and an API key.
+ELASTICSEARCH_CA_CERTS = env.str("ELASTICSEARCH_CA_CERTS", default="")
+ELASTICSEARCH_VERIFY_CERTS = env.bool("ELASTICSEARCH_VERIFY_CERTS", default=True)
+ELASTICSEARCH_API_KEY = env.str("ELASTICSEARCH_API_KEY", default="")
+ELASTICSEARCH_TIMEOUT = env.float("ELASTICSEARCH_TIMEOUT", default=5.0)
 # clamd for virus scans of stored files: "host:port" or "unix:/path"; empty: files are not scanned.
 CLAMAV_ADDRESS = env.str("CLAMAV_ADDRESS", default="")
 # Seconds any one exchange with clamd may take (connecting, sending a chunk, waiting for the verdict).

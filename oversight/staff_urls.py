@@ -13,6 +13,8 @@ urlpatterns = [
     path("retention/", include("investigations.retention.urls")),
     # Staff accounts: roles granted by a supervisor, second-factor resets (oversight.staff_accounts).
     path("accounts/", include("oversight.staff_accounts.urls")),
+    # Search (search.urls, named here as a URLconf string): staff:search:cases, staff:search:officer.
+    path("search/", include("search.urls")),
     path("audit/", audit_log_views.audit_log, name="audit_log"),
     path("audit/export/", audit_log_views.audit_log_export, name="audit_log_export"),
 ]

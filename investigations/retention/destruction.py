@@ -127,7 +127,11 @@ MARKED: frozenset[tuple[str, str]] = frozenset(
     {("investigations.investigation", "public_summary"), ("investigations.investigation", "report")}
 )
 # Rows that are only copies kept as files: deleted, with their files.
-DELETED: frozenset[str] = frozenset({"investigations.generateddocument", "public_portal.draftfile"})
+# The search index's entries are copies too: deleted here, and written again from the scrubbed
+# rows once the retention record's change commits (search.signals).
+DELETED: frozenset[str] = frozenset(
+    {"investigations.generateddocument", "public_portal.draftfile", "search.caseentry", "search.dispositionentry"}
+)
 # The tombstone itself.
 UNTOUCHED: frozenset[str] = frozenset({"retention.retentionrecord"})
 # Notices emailed to residents, by the first part of their key and the case row its second part names.

@@ -124,7 +124,7 @@ def no_legal_hold(ctx: MoveContext) -> str | None:
         "Release the hold first."
     ) % {
         "kind": hold.get_kind_display().lower(),
-        "placed": hold.placed_at.date().isoformat(),
+        "placed": timezone.localdate(hold.placed_at).isoformat(),
         "by": person_name(hold.placed_by, hold.placed_by_name) or _("a supervisor"),
     }
 

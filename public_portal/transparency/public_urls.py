@@ -7,6 +7,8 @@ from . import dispositions, opendata
 
 urlpatterns = [
     path("decisions/", dispositions.disposition_list, name="disposition_list"),
+    # The search (search.public_urls, named as a URLconf string) before the pages it would be read as.
+    path("decisions/search/", include("search.public_urls")),
     path("decisions/<str:public_id>/", dispositions.disposition_detail, name="disposition_detail"),
     path("data/", opendata.open_data, name="open_data"),
     path("data/dictionary/", opendata.data_dictionary, name="data_dictionary"),

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from complaints.models import AllegationCategory
+from search.backends import backend
 from tests.factories import DistrictFactory, PublicationFactory, PublishedAllegationFactory
 
 from .conftest import assert_accessible
@@ -47,7 +48,17 @@ def _in(page, language: str, live_server) -> None:
 def test_the_published_decisions_pages_are_accessible(page, live_server, published, language):
     _in(page, language, live_server)
 
-    for url in ("/decisions/", "/decisions/?category=discourtesy&year=2026", f"/decisions/{published[-1].public_id}/"):
+    backend().index("dispositions", [publication.pk for publication in published])  # the search's pages too
+    for url in (
+        "/decisions/",
+        "/decisions/?category=discourtesy&year=2026",
+        f"/decisions/{published[-1].public_id}/",
+        "/decisions/search/",
+        "/decisions/search/?q=officer",
+        "/decisions/search/?q=officer&category=discourtesy&year=2026",
+        "/decisions/search/?q=nothing-like-this",
+        "/decisions/search/?q=officer&year=abc",
+    ):
         page.goto(url)
         expect(page.locator("html")).to_have_attribute("lang", language)
         expect(page.locator("h1")).to_be_visible()

@@ -585,6 +585,43 @@ FORMS: list[Form] = [
         lambda w: {"discard-expected_status": "draft", "discard-reason": "Drafted twice."},
     ),
     Form("publication:correct", "publisher", lambda w: [_publication(), 1], lambda w: {}),
+    # Search: the staff case search and officer page, and the public search of published decisions.
+    Form(
+        "staff:search:cases",
+        "supervisor",
+        lambda w: [],
+        lambda w: {
+            "q": '"against the wall" -van',
+            "status": "under_investigation",
+            "district": "",
+            "category": str(w.ids["category"]),
+            "year": "2026",
+            "officer": str(w.ids["officer"]),
+            "page": "2",
+        },
+        method="GET",
+    ),
+    Form(
+        "staff:search:officer",
+        "assigned_investigator",
+        lambda w: [w.ids["officer"]],
+        lambda w: {"after": "WyIyMDI2Il0", "before": ""},
+        method="GET",
+    ),
+    Form(
+        "public_portal:disposition_search",
+        "resident",
+        lambda w: [],
+        lambda w: {
+            "q": "force",
+            "category": "force",
+            "disposition": "sustained",
+            "district": "",
+            "year": "2026",
+            "page": "2",
+        },
+        method="GET",
+    ),
     # Staff accounts: the list's search and page, granting and revoking a role, resetting a second factor.
     Form("staff:accounts:list", "supervisor", lambda w: [], lambda w: {"q": "bob", "page": "2"}, method="GET"),
     Form(
@@ -752,6 +789,7 @@ def world(
     ids = {
         "allegation": allegation.pk,
         "subject": subject.pk,
+        "officer": subject.officer_id,
         "category": allegation.category_id,
         "party": complaint.parties.get().pk,
         "evidence": evidence.pk,

@@ -226,6 +226,7 @@ def case(request, complaint, supervisor, board_member) -> Case:
         "document_id": [document.pk],
         "hold_id": [1],
         "user_id": [1],  # a staff account's page (supervisors): names of staff, no resident's data
+        "officer_id": [complaint.subject_officers.get().officer_id],  # the roster entry and case list
         "pk": [1],  # a public report (none exists: its pages show no personal data either way)
         "step": STEP_SLUGS,
         # A password reset link (of no one: its page says the link does not work).

@@ -95,8 +95,9 @@ def test_the_review_and_the_submission_take_a_bounded_number_of_queries(client, 
         page = client.get(f"{PUBLIC}/review/")
     token = re.search(r'name="form_token" value="([0-9a-f]+)"', page.content.decode()).group(1)
     # The complaint, its party, officer, allegation, attachment and timeline rows, their history
-    # rows, three audit events, the tracking number, and the draft and session afterwards.
-    with django_assert_max_num_queries(55):
+    # rows, three audit events, the tracking number, the search outbox row for each of the
+    # complaint, party, officer and allegation writes, and the draft and session afterwards.
+    with django_assert_max_num_queries(59):
         response = client.post(f"{PUBLIC}/review/", {"form_token": token, "website": "", "action": "submit"})
     assert response.status_code == 302
     with django_assert_max_num_queries(2):

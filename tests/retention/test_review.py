@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from investigations.models import Disposition
 from investigations.retention import views
@@ -41,7 +42,7 @@ def _run(*args) -> str:
 
 
 def test_the_command_lists_what_is_due_as_a_table(cases):
-    held_since = cases[1].legal_holds.get().placed_at.date().isoformat()
+    held_since = timezone.localdate(cases[1].legal_holds.get().placed_at).isoformat()
     assert _run("--as-of", TODAY.isoformat()).splitlines() == [
         "Tracking number       Closed      Schedule                  Due         Hold",
         "--------------------  ----------  ------------------------  ----------  ----",
@@ -52,7 +53,7 @@ def test_the_command_lists_what_is_due_as_a_table(cases):
 
 
 def test_the_command_writes_csv(cases):
-    held_since = cases[1].legal_holds.get().placed_at.date().isoformat()
+    held_since = timezone.localdate(cases[1].legal_holds.get().placed_at).isoformat()
     assert _run("--format", "csv", "--as-of", TODAY.isoformat()).splitlines() == [
         "tracking_number,closed_on,schedule,years,due_on,hold",
         f"CPC-2009-00031,2010-05-20,sustained,15,2025-05-20,litigation since {held_since}",

@@ -70,6 +70,8 @@ EXPECTED = {
         "end_reason": "",
     },
     "publication.publishedallegation": {},
+    "search.caseentry": {},
+    "search.dispositionentry": {},
 }
 
 
