@@ -6,7 +6,7 @@ Both backends match the same way, so that a query finds the same cases whichever
   one word) before anything else; Elasticsearch does it with its ``asciifolding`` filter, the
   database backend here in Python before the text is stored.
 * **Stemming** in English and in Spanish (Snowball, the stemmers PostgreSQL and Elasticsearch both
-  use): "tattoos" finds "tattoo", "golpearon" finds "golpeó".
+  use): "tattoos" finds "tattoo", "tatuajes" finds "tatuaje", "detenida" finds "detenido".
 * **A query** is words, "quoted phrases" and -excluded words; every word and phrase must match
   (the way people type into a search box, and PostgreSQL's ``websearch_to_tsquery``).
 
