@@ -9,8 +9,8 @@ from django.utils.translation import ngettext
 
 from .models import Publication
 from .policy import load_policy
-from .redaction import Category, known_terms_for_case, redact
-from .snapshot import CASE_NUMBER, sha256, tracking_number_re
+from .redaction import Category, _officer_letter, known_terms_for_case, redact
+from .snapshot import CASE_NUMBER, officer_pseudonym, sha256, tracking_number_re
 
 
 def current_source(publication: Publication) -> str:
@@ -71,14 +71,27 @@ def _count(category: str, n: int) -> str:
         Category.DRIVERS_LICENSE: lambda: ngettext(
             "%(count)d driver's license number", "%(count)d driver's license numbers", n
         ),
+        Category.DESCRIPTION: lambda: ngettext(
+            "%(count)d age, race and sex description", "%(count)d age, race and sex descriptions", n
+        ),
         CASE_NUMBER: lambda: ngettext("%(count)d case number", "%(count)d case numbers", n),
     }
     return labels[category]() % {"count": n}
 
 
+def _pseudonyms_in_use(publication: Publication) -> set[str]:
+    """Every pseudonym drafting may have written into this version's text: the letters of its
+    private officers and of each officer the summary named, in the site's language. From the 27th
+    officer on they are two letters ("Officer AA", "Officer AB") and would read as initials."""
+    private = publication.allegations.filter(officer_disclosed=False).values("officer_label").distinct().count()
+    mentioned = sum(1 for entry in publication.redaction_log if entry.get("category") == Category.OFFICER_NAME)
+    return {officer_pseudonym(_officer_letter(number)) for number in range(private + mentioned)}
+
+
 def text_problems(publication: Publication) -> list[str]:
     """What the redactor would still remove from the final text, run again with the case's records
-    (officers the snapshot names keep their names), and any tracking number: counts by kind."""
+    (officers the snapshot names keep their names, and the pseudonyms it wrote stay), and any
+    tracking number: counts by kind."""
     public = {
         f"officer:{officer_id}"
         for officer_id in publication.allegations.filter(officer_disclosed=True, officer__isnull=False).values_list(
@@ -86,7 +99,10 @@ def text_problems(publication: Publication) -> list[str]:
         )
     }
     found = redact(
-        publication.summary, terms=known_terms_for_case(publication.complaint), officer_names_public=public
+        publication.summary,
+        terms=known_terms_for_case(publication.complaint),
+        officer_names_public=public,
+        keep=_pseudonyms_in_use(publication),
     ).counts()
     case_numbers = len(tracking_number_re().findall(publication.summary))
     if case_numbers:

@@ -59,6 +59,7 @@ MANUAL_LABELS = {
     "date_of_birth": _("A date of birth"),
     "ssn": _("A Social Security number"),
     "drivers_license": _("A driver's license number"),
+    "description": _("An age, race and sex description"),
     "other": _("Something else that identifies someone"),
 }
 

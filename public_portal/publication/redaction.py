@@ -6,11 +6,13 @@ Two sources of what to remove:
   and vehicle plates of parties, interviewees, person subpoena recipients and subject officers;
 * pattern rules that catch such details even when no record holds them (emails, US phone
   numbers, street addresses, dates of birth, licence plates, Social Security numbers, driver's
-  licence numbers).
+  licence numbers, age/race/sex descriptors such as "21/B/F", and names written after a rank or a
+  courtesy title or as initials before such a descriptor).
 
 Every removed span becomes one bracketed placeholder per category (``[name removed]``); an
 officer whose name the disclosure policy keeps private becomes "Officer A", "Officer B", ...
-(the same letter for the same officer throughout one text). The log records where each removed
+(the same letter for the same officer throughout one text); a name only the pattern rules find
+is a placeholder, since nothing tells which officer it is. The log records where each removed
 span was (category, position and length in the source text, and where its replacement sits in
 the output) and never the removed text. The rules are written out in docs/publication.md,
 "Redaction".
@@ -39,6 +41,7 @@ class Category(StrEnum):
     DATE_OF_BIRTH = "date_of_birth"
     SSN = "ssn"
     DRIVERS_LICENSE = "drivers_license"
+    DESCRIPTION = "description"
 
 
 PLACEHOLDERS = {
@@ -50,6 +53,7 @@ PLACEHOLDERS = {
     Category.DATE_OF_BIRTH: _("[date of birth removed]"),
     Category.SSN: _("[Social Security number removed]"),
     Category.DRIVERS_LICENSE: _("[driver's license number removed]"),
+    Category.DESCRIPTION: _("[age, race and sex removed]"),
 }
 OFFICER_PSEUDONYM = _("Officer %(letter)s")
 
@@ -124,12 +128,13 @@ STOPWORDS = _words(
 PARTICLES = _words("da das de del della der di do dos du el la las le los san santa st van von y")
 NAME_SUFFIXES = _words("jr jr. sr sr. ii iii iv")
 TITLE_WORDS = (
-    r"Mr|Mrs|Ms|Miss|Mx|Dr|Sr|Sra|Srta|Don|Doña|Officer|Ofc|Off|P\.?O|Sgt|Sergeant|Det|Detective|Lt|"
-    r"Lieutenant|Cpl|Corporal|Capt|Captain|Cpt|Deputy|Trooper|Agent|Inspector|Insp|Cmdr|Commander|Chief|"
-    r"Agente|Oficial|Sargento|Teniente"
+    r"Mr|Mrs|Ms|Miss|Mx|Dr|Sr|Sra|Srta|Don|Doña|Officers?|Ofcs?|Off|P[./]?Os?|Sgts?|Sergeants?|Dets?|"
+    r"Detectives?|Lts?|Lieutenants?|Cpls?|Corporals?|Capts?|Captains?|Cpt|Deputy|Deputies|Troopers?|Agents?|"
+    r"Inspectors?|Insp|Cmdr|Commander|Chief|Agentes?|Oficial|Oficiales|Sargentos?|Tenientes?"
 )
 TITLE_BEFORE_RE = re.compile(rf"(?<![^\W\d_])(?:Police\s+)?(?:{TITLE_WORDS})\.?\s+$", re.IGNORECASE)
 LEADING_TITLE_RE = re.compile(rf"^(?:(?:{TITLE_WORDS})\.?\s+)+", re.IGNORECASE)
+TITLE_AT_RE = re.compile(rf"(?:Police\s+)?(?:{TITLE_WORDS})\.?\s", re.IGNORECASE)
 
 # What may stand between two parts of one name: spaces, line breaks and light punctuation.
 SEPARATOR_RE = re.compile(r"[\s.,'’\-–—_/]{0,6}")
@@ -231,6 +236,104 @@ SENTENCE_FOLLOWS_RE = re.compile(r"\s*$|\s+[\"'“‘(\[«]*[A-ZÁÉÍÓÚÑÜ]"
 MIDDLE_NAME_RE = re.compile(r"\s{1,3}[A-ZÁÉÍÓÚÑÜ][^\W\d_]{1,20}\s{1,3}")
 INITIAL_RE = re.compile(r"(?<![^\W_])(?P<letter>[A-Z])(?P<dot>\.)?(?![^\W_])")
 
+# Initials: two or three capital letters, run together ("BH", "BHM") or each with a full stop ("B.H.",
+# "B.H", "B. H."; spaced, the last stop too, or "Officer B. I went" would hold "B. I"). Not part of a
+# longer word or of a longer dotted abbreviation ("U.S.A.").
+INITIALS = r"[A-Z](?:\.[A-Z]){1,2}\.?|[A-Z](?:\.[ ][A-Z]){1,2}\.|[A-Z]{2,3}"
+INITIALS_VALUE_RE = re.compile(INITIALS)
+INITIALS_BEFORE = r"(?<![^\W_])(?<![^\W_]\.)"
+INITIALS_AFTER = r"(?![^\W_])(?!\.[A-Z0-9](?![a-z]))"
+# After a title only the unspaced forms: "Officer M. S." is a letter and the next sentence's start.
+INITIALS_AT = re.compile(rf"(?:[A-Z](?:\.[A-Z]){{1,2}}\.?|[A-Z]{{2,3}}){INITIALS_AFTER}")
+
+# The age/race/sex descriptor of the Philadelphia style: "21/B/F", "21 / B / F", "29/unk/M", "42/AI/F".
+DESCRIPTION = (
+    r"(?<![\w/])\d{1,3}[ \t]{0,2}/[ \t]{0,2}[A-Za-z]{1,3}[ \t]{0,2}/[ \t]{0,2}"
+    r"(?:[A-Z](?![A-Z0-9/])|[a-z](?![A-Za-z0-9/]))"
+)
+DESCRIPTION_RE = re.compile(DESCRIPTION)
+# Shorter forms, taken only right after initials or a name the rules find: "43/M", "68 B/F", "19B/M", "B/F".
+SHORT_DESCRIPTION_RE = re.compile(r"(?<![\w/])(?:\d{1,3}[ \t]?[A-Z]{1,2}|[A-Z]{1,2}|\d{1,3})[ \t]?/[ \t]?[MF](?![\w/])")
+# Initials right before a descriptor: "The complainant, BH, 21/B/F", "JM, Jr., 18/B/M", "B.H. 21/B/F".
+INITIALS_BEFORE_DESCRIPTION_RE = re.compile(
+    rf"{INITIALS_BEFORE}(?P<initials>(?:{INITIALS})(?:-[A-Z]\.?)?)(?![^\W_])"
+    rf"(?:,?[ \t]*[JS]r\.?)?,?[ \t]{{0,3}}(?P<description>{DESCRIPTION}|{SHORT_DESCRIPTION_RE.pattern})"
+)
+# Where a descriptor may follow a name in a list: "The complainants, MS, 50/B/F and TS, state".
+DESCRIPTION_AFTER_RE = re.compile(rf",?[ \t]{{0,3}}(?P<description>{DESCRIPTION}|{SHORT_DESCRIPTION_RE.pattern})")
+
+# Ranks written before an officer's name, and courtesy titles written before anyone's. A rank is
+# matched whatever its capitals; "PO" only in capitals; the courtesy titles as usually written.
+POLICE_TITLE_RE = re.compile(
+    r"(?<![^\W_])(?P<title>"
+    r"(?i:officers?|ofcs?\.?|detectives?|dets?\.?|sergeants?|sgts?\.?|lieutenants?|lts?\.?|corporals?|cpls?\.?"
+    r"|captains?|capts?\.?|cpt\.?|inspectors?|insp\.?|troopers?|deput(?:y|ies)|agents?|chief|commanders?"
+    r"|supervisors?"
+    r"|agentes?|oficial(?:es)?|sargentos?|tenientes?|capit[aá]n(?:es)?|inspector(?:es)?)"
+    r"|P/Os?|P\.[ ]?O\.|POs?"
+    r"|Mrs?\.?|Ms\.?|Miss|Mx\.?|Dr\.?|Sra?\.|Srta\.?"
+    r")(?P<gap>[ \t]+|[ \t]*\r?\n[ \t]*)"
+)
+COURTESY_TITLES = _words("mr mrs ms miss mx dr sr sra srta")
+# People a narrative names by a role and initials: "The complainant, JM, states", "her son, JB,",
+# "Civilian TD" (a civilian employee). Only initials are taken after these.
+ROLE_RE = re.compile(
+    r"(?<![^\W_])(?P<title>(?i:complainants?|sons?|daughters?|wife|wives|husbands?|mothers?|fathers?|parents?"
+    r"|brothers?|sisters?|cousins?|nephews?|nieces?|aunts?|uncles?|grand(?:son|daughter|mother|father)s?"
+    r"|step(?:son|daughter)s?|children|child|spouses?|fianc[eé]e?s?|boyfriends?|girlfriends?|partners?"
+    r"|friends?|companions?|roommates?|neighbou?rs?|tenants?|landlords?|clients?|witness(?:es)?|victims?"
+    r"|juveniles?|drivers?|passengers?|employees?|co-?workers?|civilians?|guards?|dispatchers?|investigators?"
+    r"|behalf[ \t]+of))"
+    r"(?P<gap>,[ \t]*|[ \t]+)"
+)
+UPPER = "A-ZÁÉÍÓÚÑÜÀÈÌÒÙÇ"
+LOWER = "a-záéíóúñüàèìòùçäëïöâêîôû"
+# A capitalised surname: "Dempsey", "McDonald", "O'Brien", "Smith-Jones", "Núñez".
+SURNAME = rf"(?:[A-Z]['’])?[{UPPER}][{LOWER}]+(?:[{UPPER}][{LOWER}]+)?(?:-[{UPPER}][{LOWER}]+)?(?![^\W_])"
+NAME_WORD_AT = re.compile(rf"(?:(?P<initial>[A-Z])\.[ ]?)?(?P<surname>{SURNAME})")
+WORD_GAP_RE = re.compile(r"[ \t]+|[ \t]*\r?\n[ \t]*")
+LIST_JOINER_RE = re.compile(r"[ \t]*,[ \t]*(?:(?i:and|&)[ \t]+)?|[ \t]+(?i:and|y)[ \t]+|[ \t]*&[ \t]*")
+TIME_BEFORE_RE = re.compile(r"\d[ \t]?$")
+# Words that make the capitalised words before them a unit's or a place's name, not a person's:
+# "Officers DL and CH, Center City District", "Detective MW, Northeast Detective Division".
+UNIT_WORDS = _words(
+    """
+    police detective detectives division district unit units squad bureau department dept headquarters
+    station precinct affairs task force team patrol narcotics highway traffic academy court office
+    """
+)
+# Capitalised words that follow a rank or title without being a name ("Detective Division",
+# "Officer Involved", "P.O. Box"), the ranks themselves, and words that start the next clause.
+NOT_NAMES = UNIT_WORDS | _words(
+    """
+    officer officers sergeant sergeants lieutenant lieutenants corporal corporals captain captains
+    inspector inspectors commissioner commissioners deputy chief commander commanders supervisor
+    supervisors trooper agent agents sheriff marshal major colonel general internal training box
+    sgt sgts det dets lt lts cpl cpls capt capts cpt insp ofc ofcs
+    involved safety friendly unknown unidentified other another both two three several
+    center city central north south east west northeast northwest southeast southwest
+    according since however although because upon during later once prior shortly subsequently
+    additionally furthermore meanwhile eventually finally now
+    the a an and or but nor if when while as at in on of to for with from by after before then also
+    that this these those there here he she they we you it i his her hers their them him who whom
+    which what where why how was were is are be been had has have did does do said says stated states
+    told asked yes no not all any each every some please sir ma'am mr mrs ms miss dr jr sr
+    monday tuesday wednesday thursday friday saturday sunday
+    el la los las de del y que en con por para su sus un una
+    """
+)
+# Acronyms the record-free rules leave alone where an acronym is likely: a later mention of letters
+# found once ("ER" for an emergency room), and after a role without a comma ("the passenger SUV").
+# Right after a rank only "ID" is one ("Officer ID number"). A record's own value always goes.
+ACRONYMS = _words(
+    """
+    PPD IAD IAB DA ADA CCTV ID TV USA US PA NJ ER EMS EMT SWAT DUI DWI DHS FBI ATF DEA ICE IRS ATM CAP PFA
+    SUV ATV GPS VIN SVU FOP RPC PDU PCD CPR DNA DMV BMV OK ECW EPW OLC ASP MDT BWC APB CIU SEPTA PECO
+    CFCF USPS UPS JFK
+    """
+)
+RANK_ACRONYMS = frozenset({"ID"})
+
 # When two spans overlap, the longer wins; on equal length, the earlier category here.
 PRIORITY = [
     Category.EMAIL,
@@ -240,6 +343,7 @@ PRIORITY = [
     Category.PHONE,
     Category.PLATE,
     Category.ADDRESS,
+    Category.DESCRIPTION,
     Category.OFFICER_NAME,
     Category.NAME,
 ]
@@ -303,7 +407,10 @@ def known_terms_for_case(complaint) -> tuple[Term, ...]:
 
 def _name_terms(category: Category, person: str, *, first: str = "", last: str = "", full: str = "") -> list[Term]:
     first, last, full = first.strip(), last.strip(), full.strip()
-    if full and not (first or last):
+    if full and not (first or last) and _initials_letters(_strip_titles(full)):
+        # "KF", "B. H.": one person's initials, kept whole rather than split into given name and surname.
+        last = _strip_titles(full)
+    elif full and not (first or last):
         words = _strip_titles(full).split()
         while words and words[-1].casefold().strip(",") in NAME_SUFFIXES:
             words.pop()
@@ -323,6 +430,19 @@ def _name_terms(category: Category, person: str, *, first: str = "", last: str =
 
 def _strip_titles(name: str) -> str:
     return LEADING_TITLE_RE.sub("", name.strip())
+
+
+def _initials_letters(value: str) -> str:
+    """``"BH"`` for a value that is only initials (``"BH"``, ``"B.H."``, ``"B. H."``), else ``""``."""
+    value = value.strip()
+    if not INITIALS_VALUE_RE.fullmatch(value):
+        return ""
+    return re.sub(r"[^A-Z]", "", value)
+
+
+def _initials_pattern(letters: str) -> str:
+    """The ways ``letters`` may be written as initials: ``BH``, ``B.H.``, ``B.H``, ``B. H.``."""
+    return "|".join([letters, r"\.".join(letters) + r"\.?", r"\.[ ]".join(letters) + r"\."])
 
 
 def _contact_terms(*, email: str = "", phone: str = "", address: str = "") -> list[Term]:
@@ -392,6 +512,13 @@ class _Compiled:
     initials: frozenset[str]
     persons: list[_Person]
     structured: list[tuple[re.Pattern, Category]]
+    # Record values that are initials ("BH", "B. H."), matched in capitals only.
+    initials_re: re.Pattern | None = None
+    # Tokens the records hold only as initials: written with small letters they are an ordinary
+    # short name part ("Wu" for a record "WU"), and all in small letters they are never a name.
+    capitals_only: frozenset[str] = frozenset()
+    # Folded name parts of officers kept public: the pattern rules leave them as written.
+    public_words: frozenset[str] = frozenset()
 
 
 def _split_parts(value: str) -> list[str]:
@@ -433,26 +560,47 @@ def _compile(terms: tuple[Term, ...], public: frozenset[str], hidden: tuple[str,
                 structured.append((pattern, term.category))
 
     public_folded = {" ".join(_fold(w) for w in name.split()) for name in public}
+    public_words = {word for name in public if ":" not in name for word in _folded_words([name])}
     tokens: dict[str, list[tuple[int, str]]] = {}
     written: dict[str, str] = {}
     strong: set[str] = set()
     initials: set[str] = set()
+    initials_of: dict[str, str] = {}  # letters -> how they are matched
+    as_initials: set[str] = set()
+    as_words: set[str] = set()
     for key, slot in names.items():
         officer = key in officer_keys
         full_names = slot["full"] + ([f"{g} {s}" for g in slot["given"] for s in slot["surname"]])
         if officer and (
             key in public or any(" ".join(_fold(w) for w in full.split()) in public_folded for full in full_names)
         ):
+            public_words |= _folded_words(slot["given"] + slot["surname"] + slot["full"])
             continue
         index = person_index.setdefault(key, len(persons))
         if index == len(persons):
             persons.append(_Person(key, officer))
-        given = [p for value in slot["given"] for p in _split_parts(value)]
-        surname = [p for value in slot["surname"] for p in _split_parts(value)]
-        for full in slot["full"]:
-            words = [w for w in _strip_titles(full).split() if w.casefold().strip(".,") not in NAME_SUFFIXES]
-            given += _split_parts(" ".join(words[:-1]))
-            surname += _split_parts(" ".join(words[-1:]))
+        given: list[str] = []
+        surname: list[str] = []
+        for role, values in (("given", slot["given"]), ("surname", slot["surname"]), ("full", slot["full"])):
+            for value in values:
+                letters = _initials_letters(_strip_titles(value) if role == "full" else value)
+                if letters:
+                    # Initials: one token, found in capitals by initials_re; a record "BH" also
+                    # stands for a short surname written "Bh" (a legacy record in capitals).
+                    folded = letters.casefold()
+                    entry = (index, "given" if role == "given" else "surname")
+                    if entry not in tokens.setdefault(folded, []):
+                        tokens[folded].append(entry)
+                    written.setdefault(folded, letters)
+                    initials_of[letters] = _initials_pattern(letters)
+                    as_initials.add(folded)
+                    initials.add(letters[0])
+                elif role == "full":
+                    words = [w for w in _strip_titles(value).split() if w.casefold().strip(".,") not in NAME_SUFFIXES]
+                    given += _split_parts(" ".join(words[:-1]))
+                    surname += _split_parts(" ".join(words[-1:]))
+                else:
+                    (given if role == "given" else surname).extend(_split_parts(value))
         for role, words in (("given", given), ("surname", surname)):
             for word in words:
                 folded = _fold(word)
@@ -463,6 +611,7 @@ def _compile(terms: tuple[Term, ...], public: frozenset[str], hidden: tuple[str,
                 if entry not in tokens.setdefault(folded, []):
                     tokens[folded].append(entry)
                 written.setdefault(folded, word)
+                as_words.add(folded)
                 if len(folded) >= 4 and folded not in STOPWORDS and folded not in PARTICLES:
                     strong.add(folded)
                 initials.add(folded[0].upper())
@@ -482,7 +631,34 @@ def _compile(terms: tuple[Term, ...], public: frozenset[str], hidden: tuple[str,
         alternatives = sorted(tokens, key=len, reverse=True)
         body = "|".join(_token_pattern(written[t]) for t in alternatives)
         name_re = re.compile(rf"(?<![^\W\d_])(?:{body})(?![^\W\d_])", re.IGNORECASE)
-    return _Compiled(name_re, tokens, frozenset(strong), frozenset(initials), persons, structured)
+    initials_re = None
+    if initials_of:
+        body = "|".join(initials_of[letters] for letters in sorted(initials_of, key=len, reverse=True))
+        initials_re = re.compile(rf"{INITIALS_BEFORE}(?:{body}){INITIALS_AFTER}")
+    return _Compiled(
+        name_re,
+        tokens,
+        frozenset(strong),
+        frozenset(initials),
+        persons,
+        structured,
+        initials_re=initials_re,
+        capitals_only=frozenset(as_initials - as_words),
+        public_words=frozenset(public_words),
+    )
+
+
+def _folded_words(values: Iterable[str]) -> set[str]:
+    """The folded name parts in ``values``, and the letters of any that are initials."""
+    words = set()
+    for value in values:
+        stripped = _strip_titles(value)
+        letters = _initials_letters(stripped)
+        if letters:
+            words.add(letters.casefold())
+        for word in stripped.split():
+            words |= {_fold(piece) for piece in [word, *word.split("-")] if len(_fold(piece)) > 1}
+    return words
 
 
 def _structured_term_pattern(term: Term) -> re.Pattern | None:
@@ -529,6 +705,8 @@ class _Span:
     end: int
     category: Category
     officer: int | None = None  # person index, for officer pseudonyms
+    # 0 for a name only the record-free name rules found: it gives way to anything else it overlaps.
+    rank: int = 1
 
 
 def redact(
@@ -537,6 +715,7 @@ def redact(
     terms: Iterable[Term] = (),
     officer_names_public: set[str] | None = None,
     officer_names_hidden: Iterable[str] = (),
+    keep: Iterable[str] = (),
 ) -> Redaction:
     """Remove every known term and every pattern match from ``text``.
 
@@ -544,15 +723,25 @@ def redact(
     "Officer B", ... unless the officer is in ``officer_names_public`` (full names, compared
     without regard to case, accents or spacing, or person keys such as ``"officer:5"``), in which
     case they stay. ``officer_names_hidden`` adds officers, by full name, that the case records do
-    not hold but the text may mention; they are pseudonymised too.
+    not hold but the text may mention; they are pseudonymised too. ``keep`` lists exact phrases
+    no rule removes: the checks pass the pseudonyms a redacted text already uses, so that
+    "Officer AB" (a case's 28th officer) is not taken for an officer's initials.
     """
     compiled = _compile(
         tuple(dict.fromkeys(terms)), frozenset(officer_names_public or ()), tuple(dict.fromkeys(officer_names_hidden))
     )
     structured = _merge(_structured_spans(text, compiled))
     name_spans = _name_spans(text, compiled, structured)
-    spans = _merge(structured + name_spans)
-    return _assemble(text, spans)
+    spans = structured + name_spans + _pattern_name_spans(text, compiled)
+    kept = [
+        match.span()
+        for phrase in set(keep)
+        if phrase
+        for match in re.finditer(rf"(?<![^\W_]){re.escape(phrase)}(?![^\W_])", text)
+    ]
+    if kept:
+        spans = [s for s in spans if not any(start <= s.start and s.end <= end for start, end in kept)]
+    return _assemble(text, _retitle(text, _merge(spans)))
 
 
 def _structured_spans(text: str, compiled: _Compiled) -> list[_Span]:
@@ -573,6 +762,8 @@ def _structured_spans(text: str, compiled: _Compiled) -> list[_Span]:
             spans.append(_Span(match.start("value"), match.end("value"), Category.PLATE))
     for match in ADDRESS_RE.finditer(text):
         spans.append(_Span(match.start(), match.end(), Category.ADDRESS))
+    for match in DESCRIPTION_RE.finditer(text):
+        spans.append(_Span(match.start(), match.end(), Category.DESCRIPTION))
     for pattern, category in compiled.structured:
         for match in pattern.finditer(text):
             spans.append(_Span(match.start(), match.end(), category))
@@ -594,14 +785,25 @@ class _Occurrence:
     token: str  # folded; "" for an initial
     initial: str = ""
     dotted: bool = False
+    strong: bool = False
 
 
 def _name_spans(text: str, compiled: _Compiled, structured: list[_Span]) -> list[_Span]:
     if compiled.name_re is None:
         return []
     occurrences: list[_Occurrence] = []
+    # Initials the records hold, in capitals: always a name. First, so that the same span found
+    # again by name_re below is the one skipped.
+    if compiled.initials_re is not None:
+        for match in compiled.initials_re.finditer(text):
+            end = _end_before_full_stop(text, match.start(), match.end())
+            token = re.sub(r"[^A-Z]", "", match.group(0)).casefold()
+            occurrences.append(_Occurrence(match.start(), end, token, strong=True))
     for match in compiled.name_re.finditer(text):
-        occurrences.append(_Occurrence(match.start(), match.end(), _fold(match.group(0))))
+        token = _fold(match.group(0))
+        if token in compiled.capitals_only and not _capitalised(match.group(0)):
+            continue
+        occurrences.append(_Occurrence(match.start(), match.end(), token, strong=token in compiled.strong))
     for match in INITIAL_RE.finditer(text):
         occurrences.append(_Occurrence(match.start(), match.end(), "", match.group("letter"), bool(match.group("dot"))))
     occurrences = [o for o in occurrences if o.initial or o.token in compiled.tokens]
@@ -617,9 +819,121 @@ def _name_spans(text: str, compiled: _Compiled, structured: list[_Span]) -> list
             spans.append(_person_span(text, run[0].start, run[-1].end, parts, compiled))
             continue
         for part in parts:
-            if part.token in compiled.strong or _weak_part_goes(text, part):
+            if part.strong or _weak_part_goes(text, part):
                 spans.append(_person_span(text, part.start, part.end, [part], compiled))
     return spans
+
+
+def _pattern_name_spans(text: str, compiled: _Compiled) -> list[_Span]:
+    """Names no record needs to hold: after a rank or courtesy title ("Officers KF and TD", "Sgt. RW",
+    "Officer Dempsey", "Ms. JR"), initials right before an age/race/sex descriptor ("BH, 21/B/F"), and
+    every later mention, in the same text, of initials or a surname found so ("BH states..."). Each
+    is a name (``[name removed]``): with no record, nothing tells which officer it is, and a letter
+    could join a misspelt "FK" to the wrong officer. The title stays, and so do officers kept public
+    and acronyms where an acronym is likely (ACRONYMS)."""
+    spans: list[_Span] = []
+    learned: set[str] = set()  # initials, as letters
+    surnames: set[str] = set()  # as written
+
+    def found(start: int, end: int, letters: str, words: list[str]) -> None:
+        if letters:
+            if letters.casefold() in compiled.public_words:
+                return
+            learned.add(letters)
+        elif all(_fold(word) in compiled.public_words for word in words):
+            return
+        spans.append(_Span(start, end, Category.NAME, rank=0))
+        for word in words:
+            folded = word.casefold()
+            if len(folded) >= 3 and folded not in STOPWORDS and folded not in PARTICLES:
+                surnames.add(word)
+
+    titled = [(match, True) for match in POLICE_TITLE_RE.finditer(text)]
+    titled += [(match, False) for match in ROLE_RE.finditer(text)]
+    for match, is_rank in titled:
+        title = match.group("title").rstrip(".")
+        # "Officers KF, TD and JS": a plural title may list names of either kind; a singular one
+        # ("Officer RC, MS and VM", as narratives write it) only initials after the first name.
+        plural = title.casefold().endswith("s") and title.casefold() not in COURTESY_TITLES
+        shouting = title.isupper() and len(title) > 3
+        # Right after a rank, or after a role and a comma ("The complainant, ER,"), capital letters
+        # are initials; "officer ID" is the one compound. After a role and a space ("the
+        # passenger SUV") an acronym is more likely.
+        acronyms = RANK_ACRONYMS if is_rank or "," in match.group("gap") else ACRONYMS
+        options = {"shouting": shouting, "acronyms": acronyms}
+        item = _name_after(text, match.end(), initials_only=not is_rank, **options)
+        while item is not None:
+            found(*item)
+            end = item[1]
+            description = DESCRIPTION_AFTER_RE.match(text, end)
+            if description:
+                spans.append(_Span(*description.span("description"), Category.DESCRIPTION))
+                end = description.end()
+            joiner = LIST_JOINER_RE.match(text, end)
+            if joiner is None:
+                break
+            item = _name_after(text, joiner.end(), initials_only=not (is_rank and plural), **options)
+
+    for match in INITIALS_BEFORE_DESCRIPTION_RE.finditer(text):
+        # The descriptor makes these initials a person's whatever their letters, so no acronym
+        # test here; their later mentions are tested, as an acronym there may be just that. Spaced
+        # after a title ("Officer A. S., 68 B/F") they are a letter and the next sentence, as above.
+        start = match.start("initials")
+        if " " in match.group("initials") and TITLE_BEFORE_RE.search(text, max(0, start - 40), start):
+            continue
+        found(start, match.end("initials"), re.sub(r"[^A-Z]", "", match.group("initials")), [])
+        spans.append(_Span(match.start("description"), match.end("description"), Category.DESCRIPTION))
+
+    learned -= ACRONYMS
+    if learned:
+        body = "|".join(_initials_pattern(letters) for letters in sorted(learned, key=len, reverse=True))
+        for match in re.finditer(rf"{INITIALS_BEFORE}(?:{body}){INITIALS_AFTER}", text):
+            letters = re.sub(r"[^A-Z]", "", match.group(0))
+            if letters in {"AM", "PM"} and TIME_BEFORE_RE.search(text, max(0, match.start() - 2), match.start()):
+                continue  # "at 11:30 AM": a time, even where someone's initials are AM
+            end = _end_before_full_stop(text, match.start(), match.end())
+            spans.append(_Span(match.start(), end, Category.NAME, rank=0))
+    if surnames:
+        body = "|".join(re.escape(word) for word in sorted(surnames, key=len, reverse=True))
+        for match in re.finditer(rf"(?<![^\W_])(?:{body})(?![^\W_])", text):
+            spans.append(_Span(match.start(), match.end(), Category.NAME, rank=0))
+    return spans
+
+
+def _name_after(
+    text: str, position: int, *, initials_only: bool, shouting: bool, acronyms: frozenset[str]
+) -> tuple[int, int, str, list[str]] | None:
+    """The name written at ``position`` (just after a title), as ``(start, end, initials, surnames)``:
+    initials ("KF", "K.F.") or one to three capitalised words ("Dempsey", "John Smith", "John Q.
+    Smith"); None when what follows is not a name ("Detective Division", "Officer A")."""
+    match = INITIALS_AT.match(text, position)
+    if match:
+        letters = re.sub(r"[^A-Z]", "", match.group(0))
+        if letters in acronyms or (shouting and letters.casefold() in NOT_NAMES):
+            return None
+        return position, _end_before_full_stop(text, position, match.end()), letters, []
+    if initials_only:
+        return None
+    words = []
+    end = cursor = position
+    while len(words) < 3:
+        word = NAME_WORD_AT.match(text, cursor)
+        if word is None or word.group("surname").casefold() in NOT_NAMES or POLICE_TITLE_RE.match(text, cursor):
+            break
+        if word.group("initial") and not words:
+            # "Officer A. Walsh said" is a pseudonym and the next sentence as often as a name, and
+            # always so in a redacted text; a middle initial ("John Q. Walsh") is taken.
+            break
+        words.append(word.group("surname"))
+        end = word.end()
+        gap = WORD_GAP_RE.match(text, end)
+        if gap is None:
+            break
+        cursor = gap.end()
+    following = NAME_WORD_AT.match(text, cursor) if words else None
+    if following and following.group("surname").casefold() in UNIT_WORDS:
+        return None  # "Officers LP, Center City District"
+    return (position, end, "", words) if words else None
 
 
 def _outside(occurrences: list[_Occurrence], spans: list[_Span]) -> list[_Occurrence]:
@@ -657,7 +971,7 @@ def _joins(text: str, previous: _Occurrence, occurrence: _Occurrence, compiled: 
     if SEPARATOR_RE.fullmatch(text, previous.end, occurrence.start):
         # "Quintero. Quintero" reads as two mentions, and each goes on its own anyway; "May. Hall"
         # stays one run, or neither weak part would go.
-        strong_pair = previous.token in compiled.strong and occurrence.token in compiled.strong
+        strong_pair = previous.strong and occurrence.strong
         return not strong_pair or not any(ch in SENTENCE_END for ch in text[previous.end : occurrence.start])
     if previous.token and occurrence.token and MIDDLE_NAME_RE.fullmatch(text, previous.end, occurrence.start):
         given = {person for person, role in compiled.tokens[previous.token] if role == "given"}
@@ -677,7 +991,7 @@ def _trim(run: list[_Occurrence], initials: frozenset[str]) -> list[_Occurrence]
 
 def _run_is_name(text: str, run: list[_Occurrence], compiled: _Compiled) -> bool:
     parts = [o for o in run if o.token]
-    if any(o.token in compiled.strong for o in parts):
+    if any(o.strong for o in parts):
         return True
     if any(text[o.start].isupper() for o in parts):
         return True
@@ -706,6 +1020,19 @@ def _weak_part_goes(text: str, part: _Occurrence) -> bool:
     return not _at_sentence_start(text, part.start)
 
 
+def _capitalised(written: str) -> bool:
+    """``Wu``, not ``WU`` or ``wu``."""
+    return written[0].isupper() and not written.isupper()
+
+
+def _end_before_full_stop(text: str, start: int, end: int) -> int:
+    """Where dotted initials end: "by B.H. The officer..." keeps its full stop, which ends the sentence."""
+    dotted = "." in text[start : end - 1]
+    if end - start > 1 and text[end - 1] == "." and dotted and SENTENCE_FOLLOWS_RE.match(text, end):
+        return end - 1
+    return end
+
+
 def _at_sentence_start(text: str, position: int) -> bool:
     before = text[:position]
     stripped = before.rstrip(OPENERS)
@@ -729,24 +1056,39 @@ def _person_span(text: str, start: int, end: int, parts: list[_Occurrence], comp
 
 
 def _merge(spans: list[_Span]) -> list[_Span]:
-    """Overlapping spans become one; it takes the category of the longest (ties: PRIORITY)."""
+    """Overlapping spans become one; it takes the category of the longest (ties: PRIORITY), except
+    that a name only the record-free rules found gives way to any other span, however short."""
     ordered = sorted(spans, key=lambda s: (s.start, -(s.end - s.start), PRIORITY.index(s.category)))
     merged: list[_Span] = []
     winners: list[_Span] = []
     for span in ordered:
         if merged and span.start < merged[-1].end:
             current, winner = merged[-1], winners[-1]
-            if (span.end - span.start, -PRIORITY.index(span.category)) > (
+            if (span.rank, span.end - span.start, -PRIORITY.index(span.category)) > (
+                winner.rank,
                 winner.end - winner.start,
                 -PRIORITY.index(winner.category),
             ):
                 winners[-1] = winner = span
             current.end = max(current.end, span.end)
-            current.category, current.officer = winner.category, winner.officer
+            current.category, current.officer, current.rank = winner.category, winner.officer, winner.rank
             continue
-        merged.append(_Span(span.start, span.end, span.category, span.officer))
+        merged.append(_Span(span.start, span.end, span.category, span.officer, span.rank))
         winners.append(span)
     return merged
+
+
+def _retitle(text: str, spans: list[_Span]) -> list[_Span]:
+    """An officer's span that a pattern name widened to the left ("Officer John Smith" where the
+    records know only Smith) takes in the rank before it, as every officer's span does."""
+    previous_end = 0
+    for span in spans:
+        if span.category == Category.OFFICER_NAME and not TITLE_AT_RE.match(text, span.start):
+            title = TITLE_BEFORE_RE.search(text, max(previous_end, span.start - 40), span.start)
+            if title:
+                span.start = title.start()
+        previous_end = span.end
+    return spans
 
 
 def _officer_letter(number: int) -> str:

@@ -48,7 +48,18 @@ S = Complaint.Status
 OPEN = (P.DRAFT, P.APPROVED)
 ELIGIBLE_STATUSES = (S.DECIDED, S.CLOSED)
 # What "redact more" may remove a phrase as.
-MANUAL_CATEGORIES = ("name", "email", "phone", "address", "plate", "date_of_birth", "ssn", "drivers_license", OTHER)
+MANUAL_CATEGORIES = (
+    "name",
+    "email",
+    "phone",
+    "address",
+    "plate",
+    "date_of_birth",
+    "ssn",
+    "drivers_license",
+    "description",
+    OTHER,
+)
 
 
 class PublicationRefused(Exception):

@@ -146,6 +146,7 @@ CATEGORY_LABELS = {
     "date_of_birth": _("date of birth"),
     "ssn": _("Social Security number"),
     "drivers_license": _("driver's license number"),
+    "description": _("age, race and sex"),
     "case_number": _("case number"),
     "other": _("other"),
 }
