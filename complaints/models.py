@@ -332,6 +332,13 @@ class SubjectOfficer(TimeStampedModel):
     appearance = models.TextField(_("appearance"), blank=True)
     vehicle = models.CharField(_("vehicle"), max_length=200, blank=True)
     unit_as_given = models.CharField(_("unit as given"), max_length=120, blank=True)
+    # What the complaint or an imported record says of an officer not (yet) linked to the roster.
+    race_as_given = models.CharField(
+        _("race or ethnicity as given"), max_length=32, choices=Demographic.Race.choices, blank=True
+    )
+    gender_as_given = models.CharField(
+        _("gender as given"), max_length=16, choices=Demographic.Gender.choices, blank=True
+    )
     history = history()
 
     class Meta:

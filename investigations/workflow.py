@@ -25,7 +25,7 @@ from complaints.models import Allegation, Complaint, PublicTimelineEntry
 from complaints.selectors import complaint_visible_to
 from complaints.stages import public_stage
 from oversight import hooks, permissions
-from oversight.lifecycle import Lifecycle, Move, MoveContext
+from oversight.lifecycle import Entered, Lifecycle, Move, MoveContext
 from oversight.tasks import enqueue
 
 S = Complaint.Status
@@ -291,6 +291,107 @@ def _record_change(ctx: MoveContext) -> Any:
     return change
 
 
+# --- The import path (``Lifecycle.enter``) -----------------------------------------------------------
+# The statuses a case from another system may be brought into, and what it must have for each: the
+# same facts ``manage.py workflow_check`` asks of every case (``checks.py``), asked of one batch.
+ENTRIES = (
+    S.RECEIVED,
+    S.UNDER_INVESTIGATION,
+    S.DECIDED,
+    S.CLOSED,
+    S.REFERRED,
+    S.ADMINISTRATIVELY_CLOSED,
+)
+ENTRY_WORKED = (S.UNDER_INVESTIGATION, S.DECIDED, S.CLOSED)
+ENTRY_DECIDED = (S.DECIDED, S.CLOSED)
+
+
+def _ids_without(ids: list[int], having: Any) -> set[int]:
+    return set(ids) - set(having)
+
+
+def _entry_has_investigation(ids: list[int]) -> dict[int, str]:
+    from .models import Investigation
+
+    having = Investigation.objects.filter(complaint_id__in=ids).values_list("complaint_id", flat=True)
+    return dict.fromkeys(_ids_without(ids, having), _("it has no investigation"))
+
+
+def _entry_findings_final(ids: list[int]) -> dict[int, str]:
+    """Decided or closed: allegations, each with a proposed finding and rationale and a final
+    disposition, and the public summary."""
+    from .models import Investigation
+
+    problems: dict[int, str] = {}
+    with_allegations = Allegation.objects.filter(complaint_id__in=ids).values_list("complaint_id", flat=True)
+    for pk in _ids_without(ids, with_allegations):
+        problems[pk] = _("it has no allegations")
+    incomplete = (
+        Allegation.objects.filter(complaint_id__in=ids)
+        .exclude(
+            finding__isnull=False,
+            finding__proposed_disposition__gt="",
+            finding__rationale__gt="",
+            finding__final_disposition__gt="",
+        )
+        .values_list("complaint_id", flat=True)
+        .distinct()
+    )
+    for pk in incomplete:
+        problems.setdefault(pk, _("an allegation has no final finding with a rationale"))
+    unsummarized = Investigation.objects.filter(complaint_id__in=ids, public_summary="").values_list(
+        "complaint_id", flat=True
+    )
+    for pk in unsummarized:
+        problems.setdefault(pk, _("it has no public summary"))
+    return problems
+
+
+def _entry_referred(ids: list[int]) -> dict[int, str]:
+    unnamed = Complaint.objects.filter(pk__in=ids, referred_to="").values_list("pk", flat=True)
+    return dict.fromkeys(unnamed, _("it is referred but names no agency"))
+
+
+def _entry_closure_reason(ids: list[int]) -> dict[int, str]:
+    unexplained = Complaint.objects.filter(pk__in=ids, closure_reason="").values_list("pk", flat=True)
+    return dict.fromkeys(unexplained, _("it is closed in triage without a reason"))
+
+
+def _record_entries(records: list[Entered], actor: Any, via: str) -> None:
+    """History of an import: one status change per case (action ``import``, from ``received``, the
+    status every case is created in) and, when the public stage differs, one timeline entry."""
+    from .models import StatusChange
+
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    username = actor.get_username() if actor is not None else ""
+    StatusChange.objects.bulk_create(
+        [
+            StatusChange(
+                complaint_id=record.pk,
+                action="import",
+                from_status=S.RECEIVED,
+                to_status=record.status,
+                actor=actor,
+                actor_username=username,
+                reason=record.reason,
+                data={"via": via},
+                created_at=record.at,
+            )
+            for record in records
+            if record.status != S.RECEIVED
+        ],
+        batch_size=1000,
+    )
+    PublicTimelineEntry.objects.bulk_create(
+        [
+            PublicTimelineEntry(complaint_id=record.pk, stage=public_stage(record.status), occurred_at=record.at)
+            for record in records
+            if public_stage(record.status) != public_stage(S.RECEIVED)
+        ],
+        batch_size=1000,
+    )
+
+
 COMPLAINT_LIFECYCLE = Lifecycle(
     name="complaint",
     model=Complaint,
@@ -301,7 +402,13 @@ COMPLAINT_LIFECYCLE = Lifecycle(
     conflict_message=gettext_lazy(
         "Someone else changed this case while you were looking at it: it is now “%(status)s”."
     ),
+    entries=ENTRIES,
+    record_entries=_record_entries,
 )
+COMPLAINT_LIFECYCLE.add_entry_check(*ENTRY_WORKED, name="investigation", check=_entry_has_investigation)
+COMPLAINT_LIFECYCLE.add_entry_check(*ENTRY_DECIDED, name="findings_final", check=_entry_findings_final)
+COMPLAINT_LIFECYCLE.add_entry_check(S.REFERRED, name="referred_to", check=_entry_referred)
+COMPLAINT_LIFECYCLE.add_entry_check(S.ADMINISTRATIVELY_CLOSED, name="closure_reason", check=_entry_closure_reason)
 
 
 def _stamp(ctx: MoveContext) -> None:

@@ -58,6 +58,12 @@ ACTIONS: dict[str, Any] = {
     "permission.revoked": _("Access revoked"),
     # Roster and taxonomy
     "roster.imported": _("Officer roster imported"),
+    "import.started": _("Case import started"),
+    "import.batch_written": _("Batch of imported cases written"),
+    "import.completed": _("Case import completed"),
+    "import.failed": _("Case import failed"),
+    "import.agency_created": _("Agency created by a case import"),
+    "import.districts_created": _("Districts created by a case import"),
     # Complaints
     "complaint.created": _("Complaint created"),
     "complaint.submitted": _("Complaint submitted"),
@@ -108,6 +114,7 @@ ACTIONS: dict[str, Any] = {
     "publication.retracted": _("Publication retracted"),
     "publication.discarded": _("Publication discarded"),
     "publication.policy_changed": _("Disclosure policy changed"),
+    "publication.bulk_published": _("Imported cases published in bulk"),
     "report.requested": _("Public report requested"),
     "report.generated": _("Public report generated"),
     "report.transitioned": _("Public report status changed"),

@@ -21,6 +21,8 @@ HOOKS: dict[str, str] = {
     "subpoena.drafted": "(subpoena, actor) -> None; runs inside the drafting transaction",
     "subpoena.panels": "(request, subpoena) -> rendered HTML for the subpoena page, or None",
     "workflow.checks": "() -> iterable of (tracking_number, status, problem) contradictions",
+    "import.worked_on": "(complaint ids) -> the ids among them worked on here since they were imported",
+    "import.publish": "(complaint_ids=, actor=, reason=, progress=) -> a report of publishing imported cases",
 }
 
 _registry: dict[str, dict[str, Callable[..., Any]]] = {}

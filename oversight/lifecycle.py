@@ -12,6 +12,14 @@ required, the service that owns it) and one writer, ``Lifecycle.run``:
 4. run the registered effects, save the status, write the lifecycle's history row and the audit
    event, and queue the registered after-commit work.
 
+The one other writer of status is ``Lifecycle.enter``, the import path: records brought in from
+another system (``manage.py import_cases``) enter a status directly, in batches. Only a status the
+table lists as an entry may be entered; every check registered for it (``add_entry_check``, one
+set-based query per batch) must find nothing wrong with any record of the batch, or the whole batch
+is refused; then the status is saved, the history rows are written (``record_entries``), the
+registered entry effects run and one audit event records the batch. Nothing is queued after commit:
+an import sends no notification and no email.
+
 A refusal rolls the whole move back; refusals of who may and of guards stay in the audit trail
 (``audit.record_refusal``). Higher parts add rules, guards, effects and owners by registering them
 from their ``AppConfig.ready``: the module that defines the table never imports them.
@@ -76,11 +84,39 @@ class MoveContext:
     params: dict[str, Any] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
     fields: list[str] = field(default_factory=list)
+    # The service the caller named (``run(via=...)``): guards may let a path through that only
+    # that service takes.
+    via: str = ""
 
 
 Rule = Callable[[Any, Any], bool]
 Guard = Callable[[MoveContext], "str | None"]
 Effect = Callable[[MoveContext], None]
+# An entry check gets the ids entering one status and returns a plain problem for each id it refuses.
+EntryCheck = Callable[[list[int]], "dict[int, str]"]
+# An entry effect gets the ids that entered one status (after the status is saved) and the actor.
+EntryEffect = Callable[[list[int], Any], None]
+
+
+class EntryRefused(Exception):
+    """Records the import path will not bring into their status: ``problems`` maps each refused
+    record's id to plain reasons. The whole batch is rolled back."""
+
+    def __init__(self, problems: dict[int, list[str]]) -> None:
+        super().__init__(f"{len(problems)} record(s) refused")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Entered:
+    """One record entering a status through the import path: its id, the status and when (the
+    date its source gives for reaching that status)."""
+
+    pk: int
+    status: str
+    at: datetime
+    # Where the record came from, for its history ("Imported from ...: case 13-0001, line 2").
+    reason: str = ""
 
 
 class _Denied(Exception):
@@ -103,6 +139,8 @@ class Lifecycle:
         denied_message: Any = None,
         conflict_message: Any = None,
         select_related: tuple[str, ...] = (),
+        entries: Iterable[str] = (),
+        record_entries: Callable[[list[Entered], Any, str], None] | None = None,
     ) -> None:
         self.name = name
         self.model = model
@@ -129,6 +167,11 @@ class Lifecycle:
         self._effects: dict[str, dict[str, Effect]] = {}
         self._after: dict[str, dict[str, Callable[[MoveContext, Any], None]]] = {}
         self._owner_pages: dict[str, str] = {}
+        # The statuses the import path may bring a record into, with their checks and effects.
+        self.entries: tuple[str, ...] = tuple(entries)
+        self.record_entries = record_entries
+        self._entry_checks: dict[str, dict[str, EntryCheck]] = {status: {} for status in self.entries}
+        self._entry_effects: dict[str, dict[str, EntryEffect]] = {status: {} for status in self.entries}
 
     # --- Registration (idempotent: keyed by name, so a second registration replaces the first) ---
 
@@ -164,6 +207,26 @@ class Lifecycle:
         """Work queued for after the move commits: ``effect(ctx, change)``."""
         for action in self._actions(actions):
             self._after.setdefault(action, {})[name] = effect
+
+    def _entry_statuses(self, statuses: Iterable[str]) -> list[str]:
+        statuses = list(statuses)
+        unknown = set(statuses) - set(self.entries)
+        if unknown:
+            raise ValueError(f"{self.name}: {', '.join(sorted(unknown))} is not an entry status")
+        return statuses
+
+    def add_entry_check(self, *statuses: str, name: str, check: EntryCheck) -> None:
+        """What a record must have to enter ``statuses`` through the import path."""
+        for status in self._entry_statuses(statuses):
+            self._entry_checks[status][name] = check
+
+    def add_entry_effect(self, *statuses: str, name: str, effect: EntryEffect) -> None:
+        """Work done in the batch's transaction once its records entered ``statuses``."""
+        for status in self._entry_statuses(statuses):
+            self._entry_effects[status][name] = effect
+
+    def entry_check_names(self, status: str) -> list[str]:
+        return list(self._entry_checks.get(status, {}))
 
     def set_owner_page(self, owner: str, url_name: str) -> None:
         """The page where the service ``owner`` takes its input (used to send people there)."""
@@ -327,6 +390,7 @@ class Lifecycle:
             now=timezone.now(),
             params=dict(params or {}),
             data=dict(data or {}),
+            via=via,
         )
         if apply is not None:
             apply(ctx)
@@ -355,3 +419,77 @@ class Lifecycle:
             if name != "updated_at":
                 setattr(obj, name, getattr(locked, name))
         return change
+
+    # --- The import path ---------------------------------------------------------------------------
+
+    def _save_entered(self, records: list[Entered]) -> None:
+        """One UPDATE per record, sent as a batch (psycopg pipelines ``executemany``)."""
+        meta = self.model._meta
+        connection = transaction.get_connection()
+        quote = connection.ops.quote_name
+        stamped = any(f.name == "status_changed_at" for f in meta.concrete_fields)
+        columns = [meta.get_field(self.status_field).column] + (["status_changed_at"] if stamped else [])
+        assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+        # Only the model's own table and column names are formatted in.
+        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608  # nosec B608
+        rows = [(r.status, r.at, r.pk) if stamped else (r.status, r.pk) for r in records]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # One statement for the whole batch: the rows joined from arrays.
+                values = ", ".join(f"{quote(column)} = v.{quote(column)}" for column in columns)
+                types = ["text", "timestamptz"][: len(columns)]
+                unnest = ", ".join(f"unnest(%s::{t}[]) AS {quote(c)}" for t, c in zip(types, columns, strict=True))
+                sql = (
+                    f"UPDATE {quote(meta.db_table)} AS t SET {values} "  # noqa: S608  # nosec B608
+                    f"FROM (SELECT unnest(%s::bigint[]) AS pk, {unnest}) AS v WHERE t.{quote(meta.pk.column)} = v.pk"
+                )
+                cursor.execute(
+                    sql, [[row[-1] for row in rows], *([row[i] for row in rows] for i in range(len(columns)))]
+                )
+            else:
+                cursor.executemany(sql, rows)
+
+    def enter(self, records: Iterable[Entered], *, actor: Any, via: str, data: dict[str, Any] | None = None) -> int:
+        """Bring records from another system into their status, as one batch in one transaction.
+
+        ``via`` names the import ("import_cases"): the path exists for imports only, and the audit
+        event says which. Refuses (``EntryRefused``) a status that is not an entry, and any record
+        an entry check finds wrong; nothing of the batch is then saved. Returns how many entered."""
+        records = list(records)
+        if not via:
+            raise ValueError("enter() is the import path: name the import (via)")
+        if not records:
+            return 0
+        problems: dict[int, list[str]] = {}
+        by_status: dict[str, list[int]] = {}
+        for record in records:
+            if record.status not in self.entries:
+                problems.setdefault(record.pk, []).append(
+                    _("“%(status)s” cannot be reached by an import.") % {"status": self._status_label(record.status)}
+                )
+            else:
+                by_status.setdefault(record.status, []).append(record.pk)
+        with audit.service_atomic():
+            for status, ids in by_status.items():
+                for check in self._entry_checks[status].values():
+                    for pk, message in check(ids).items():
+                        problems.setdefault(pk, []).append(str(message))
+            if problems:
+                raise EntryRefused(problems)
+            self._save_entered(records)
+            if self.record_entries is not None:
+                self.record_entries(records, actor, via)
+            for status, ids in by_status.items():
+                for effect in self._entry_effects[status].values():
+                    effect(ids, actor)
+            audit.record(
+                self.audit_action,
+                actor=actor,
+                data={
+                    "action": "import",
+                    "via": via,
+                    "entered": {status: len(ids) for status, ids in sorted(by_status.items())},
+                    **(data or {}),
+                },
+            )
+        return len(records)

@@ -90,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "retention.review_retention",
         "retention.manage_legal_holds",
         "retention.destroy_case_records",
+        "importing.import_cases",
         *_crud("retention.legalhold", "view"),
         *_crud("retention.retentionrecord", "view"),
         *_crud("public_portal.policyrecommendation", "view", "add", "change"),

@@ -357,6 +357,11 @@ def _name_patterns(name: str) -> list[str]:
         patterns.append("(?i:" + r"[\s,]+".join(re.escape(w) for w in words) + ")")
     parts = dict.fromkeys(p for w in words for p in [w, *w.split("-")] if p)
     for part in parts:
+        if len(part) < NAME_PART_MIN and len(part) > 1 and part.isalpha() and part.isupper():
+            # Initials recorded as the name ("BH", as imported records keep a person known by
+            # initials only): exactly as recorded, capitals only, so "bh" in a word never matches.
+            patterns.append(re.escape(part))
+            continue
         if len(part) < NAME_PART_MIN or part.casefold() in PARTICLES:
             continue
         forms = dict.fromkeys([part, part[:1].upper() + part[1:], part.upper()])

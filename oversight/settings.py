@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "investigations",
     "investigations.board",
     "investigations.retention",
+    "investigations.importing",
     "public_portal",
     "public_portal.publication",
     "public_portal.transparency",

@@ -82,8 +82,10 @@ def _batch() -> _Batch:
     return batch
 
 
-def queue(kind: str, ids: Iterable[Any]) -> None:
-    """Record that the documents of ``ids`` must be brought up to date, and send them after commit."""
+def queue(kind: str, ids: Iterable[Any], *, send: bool = True) -> None:
+    """Record that the documents of ``ids`` must be brought up to date, and send them after commit.
+    With ``send=False`` they wait in the outbox for the next drain (an import drains once at its end
+    instead of indexing every batch as it commits)."""
     if kind not in KINDS:
         raise ValueError(f"Unknown search index: {kind}")
     wanted = sorted({int(pk) for pk in ids if pk is not None})
@@ -97,7 +99,8 @@ def queue(kind: str, ids: Iterable[Any]) -> None:
         unique_fields=["kind", "object_id"],
         update_fields=["queued_at"],
     )
-    _batch().ids[kind].update(wanted)
+    if send:
+        _batch().ids[kind].update(wanted)
 
 
 def apply(kind: str, ids: Iterable[Any]) -> int:

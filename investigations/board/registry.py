@@ -180,6 +180,14 @@ def _dashboard_panel(request: Any) -> str | None:
     return render_to_string("board/dashboard_panel.html", context, request=request)
 
 
+def _entry_decision(ids: list[int]) -> dict[int, str]:
+    """An imported decided or closed case carries the decision that made its findings final."""
+    decided = BoardDecision.objects.filter(
+        complaint_id__in=ids, kind__in=[BoardDecision.Kind.ADOPT, BoardDecision.Kind.MODIFY]
+    ).values_list("complaint_id", flat=True)
+    return dict.fromkeys(set(ids) - set(decided), _("no decision adopting or modifying its findings is recorded"))
+
+
 def register() -> None:
     COMPLAINT_LIFECYCLE.add_rule("board_chair", is_acting_chair)
     COMPLAINT_LIFECYCLE.add_effect("approve", name="board.referral", effect=_refer_to_board)
@@ -187,6 +195,9 @@ def register() -> None:
     COMPLAINT_LIFECYCLE.add_guard("decide", name="board.decision_recorded", check=_decision_recorded)
     COMPLAINT_LIFECYCLE.add_guard("remand", name="board.remand_recorded", check=_remand_recorded)
     COMPLAINT_LIFECYCLE.set_owner_page(BOARD_DECISION, "board:decision")
+    COMPLAINT_LIFECYCLE.add_entry_check(
+        Complaint.Status.DECIDED, Complaint.Status.CLOSED, name="board.decision", check=_entry_decision
+    )
 
     lifecycle = subpoena_workflow.SUBPOENA_LIFECYCLE
     lifecycle.add_permit("authorize", name="board.chair", check=_chair_authorizes)

@@ -86,6 +86,29 @@ def register_on(lifecycle: Lifecycle) -> None:
         lifecycle.add_effect(*into, name="retention.closed_on", effect=_closed)
     if out_of:
         lifecycle.add_effect(*out_of, name="retention.reopened", effect=_reopened)
+    entered_closed = [status for status in lifecycle.entries if status in CLOSED_STATUSES]
+    if entered_closed:
+        lifecycle.add_entry_effect(*entered_closed, name="retention.closed_on", effect=_entered_closed)
+
+
+def _entered_closed(ids: list[int], actor: Any) -> None:
+    """Cases an import brought into a closed status: their closing date (the date the import gave
+    for the status) and schedule, on their retention records, created where missing."""
+    rows = {pk: (closed_on, schedule) for pk, closed_on, schedule in _rows(
+        _facts(Complaint.objects.filter(pk__in=ids)).values_list("pk", "closed_at", "sustained")
+    )}
+    existing = set(RetentionRecord.objects.filter(complaint_id__in=ids).values_list("complaint_id", flat=True))
+    for pk in existing:
+        closed_on, schedule = rows[pk]
+        RetentionRecord.objects.filter(complaint_id=pk, status=R.KEPT).update(closed_on=closed_on, schedule=schedule)
+    RetentionRecord.objects.bulk_create(
+        [
+            RetentionRecord(complaint_id=pk, closed_on=closed_on, schedule=schedule)
+            for pk, (closed_on, schedule) in rows.items()
+            if pk not in existing
+        ],
+        batch_size=1000,
+    )
 
 
 # --- Cases closed without the lifecycle --------------------------------------------------------------

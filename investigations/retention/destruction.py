@@ -73,6 +73,11 @@ KEPT: dict[str, frozenset[str]] = {
     "investigations.subpoenaevent": frozenset({"actor_username"}),
     "board.boarddecision": frozenset({"votes_counted"}),
     "board.decisionfinding": frozenset({"recommended_discipline"}),
+    # Where an imported case came from: the source system's case id, file and line, and which
+    # record each row was. The fingerprint (a hash of the case's content) goes: a later import
+    # finds the case destroyed and leaves it so (``importing.writer.worked_on``).
+    "importing.importedcase": frozenset({"system", "source_id", "source_file"}),
+    "importing.sourcerecord": frozenset({"model", "source_file"}),
     "board.departmentresponse": frozenset({"discipline_imposed"}),
     "public_portal.intakedraft": frozenset({"token", "language"}),
     "retention.legalhold": frozenset({"reference", "placed_by_name", "released_by_name"}),

@@ -110,6 +110,9 @@ class Publication(TimeStampedModel):
     ended_by_name = models.CharField(max_length=150, blank=True, editable=False)
     # Why it was retracted (staff only: the public sees only that a record was withdrawn, if at all).
     end_reason = models.TextField(_("reason"), blank=True, editable=False)
+    # Why its drafter approved it alone: given only when imported cases are published in bulk
+    # (``bulk.publish_imported``), the one approval the two-person rule lets through. Staff only.
+    approval_reason = models.TextField(_("approval reason"), blank=True, editable=False)
     # Everyone who changed the draft's text by hand (edits and "redact more"), by user id: under the
     # two-person rule none of them may approve it.
     edited_by_ids = models.JSONField(default=list, blank=True, editable=False)

@@ -32,10 +32,26 @@ def no_version_in_progress(ctx: MoveContext) -> str | None:
     }
 
 
+def _published_since_import(complaint_ids: list[int]) -> set[int]:
+    """Imported cases with a publication: a later import leaves them as they are."""
+    from .models import Publication
+
+    return set(Publication.objects.filter(complaint_id__in=complaint_ids).values_list("complaint_id", flat=True))
+
+
+def _publish_imported(*, complaint_ids, actor, reason, progress=None) -> str:
+    from .bulk import publish_imported
+
+    report = publish_imported(complaint_ids=complaint_ids, actor=actor, reason=reason, progress=progress)
+    return "\n".join(str(line) for line in report.lines())
+
+
 def register() -> None:
     from investigations.retention.workflow import RETENTION_LIFECYCLE
 
     from . import views
 
     hooks.register("staff_home.panels", "publication", views.staff_home_panel)
+    hooks.register("import.worked_on", "publication", _published_since_import)
+    hooks.register("import.publish", "publication", _publish_imported)
     RETENTION_LIFECYCLE.add_guard("destroy", name="publication.no_version_in_progress", check=no_version_in_progress)

@@ -17,7 +17,10 @@ Guards, checked inside the locked transaction on every path (the staff pages, a 
 call of ``PUBLICATION_LIFECYCLE.run``):
 
 * approve: the two-person rule (``PUBLICATION_TWO_PERSON``, on by default): nobody who drafted the
-  version or changed its text approves it;
+  version or changed its text approves it. One approval is let through, the bulk import approval
+  (``BULK_IMPORT``, the ``via`` of ``bulk.publish_imported`` only): the drafter approves
+  their own version when the case is an imported one, a reason is given and nobody changed the text.
+  Asked for on any other version it is refused (``bulk_import_approval``);
 * approve and publish: the disclosure policy in force still allows every officer name and every
   discipline the snapshot shows; the case's public summary is still the text the draft was made
   from; and the redactor, run again on the final text with the case's records, removes nothing (so
@@ -25,7 +28,9 @@ call of ``PUBLICATION_LIFECYCLE.run``):
 * publish a correction: the version it corrects is still published.
 
 Each move is audited under its own code (``publication.approved``, ``publication.published``, ...),
-with the public id, version and counts, never the summary's text or anyone's name.
+with the public id, version and counts, never the summary's text or anyone's name. A bulk import
+approval keeps its reason on the version (``approval_reason``) and says so in its event
+(``bulk_import``), with the reason's length only: a reason may name someone.
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ PUBLISH_PERM = "publication.publish_publication"
 RETRACT_PERM = "publication.retract_publication"
 VIEW_PERM = "publication.view_publication"
 CORRECTION = "publication.correction"
+# The ``via`` ``bulk.publish_imported`` names on the approve move: the imported
+# cases it drafts are approved by the same officer, with a reason (``bulk_import_approval``).
+BULK_IMPORT = "publication.bulk_import"
 
 # Every target status is reached by one action only, so the audit code follows from the target.
 AUDIT_CODES = {
@@ -97,8 +105,44 @@ def target_label(publication: Publication) -> str:
 # --- Guards -------------------------------------------------------------------------------------------
 
 
+def is_bulk_import(ctx: MoveContext) -> bool:
+    """Whether the move was asked for as a bulk import approval (it is made only if it qualifies)."""
+    return ctx.move.action == "approve" and ctx.via == BULK_IMPORT
+
+
+def _bulk_import_refusal(ctx: MoveContext) -> str | None:
+    """Why this version cannot be approved by its drafter as a bulk import approval, or None.
+
+    Only a case brought in from another system qualifies, approved by the officer who drafted it,
+    with a reason, while its text is exactly what the redactor wrote: then no person chose the words,
+    the other guards still re-check them, and the reason records who decided to publish and why. A
+    version anyone edited or redacted by hand needs a second person like any other."""
+    from investigations.importing.models import ImportedCase
+
+    publication: Publication = ctx.obj
+    if not ImportedCase.objects.filter(complaint_id=publication.complaint_id).exists():
+        return _("Only imported cases are approved in bulk: this case needs a second publication officer.")
+    if not ctx.reason:
+        return _("Give the reason for approving imported cases in bulk.")
+    if publication.edited_by_ids or publication.manual_redactions:
+        return _("This version's text was changed by hand, so another publication officer must approve it.")
+    if publication.drafted_by_id is None or publication.drafted_by_id != getattr(ctx.actor, "pk", None):
+        return _("A bulk import approval is made only by the officer who drafted the version.")
+    return None
+
+
+def bulk_import_approval(ctx: MoveContext) -> str | None:
+    if not is_bulk_import(ctx):
+        return None
+    return _bulk_import_refusal(ctx)
+
+
 def two_person_rule(ctx: MoveContext) -> str | None:
     if not settings.PUBLICATION_TWO_PERSON:
+        return None
+    # Asked again here rather than trusted from an earlier guard: the guards may run in any order,
+    # and ``blockers`` runs them all.
+    if is_bulk_import(ctx) and _bulk_import_refusal(ctx) is None:
         return None
     publication: Publication = ctx.obj
     actor_id = getattr(ctx.actor, "pk", None)
@@ -162,6 +206,13 @@ def _approved(ctx: MoveContext) -> None:
     publication.approved_by_name = _name(ctx.actor)
     publication.approved_at = ctx.now
     ctx.fields += ["approved_by", "approved_by_name", "approved_at"]
+    if is_bulk_import(ctx):
+        # Every guard passed, so the bulk import approval qualified.
+        publication.approval_reason = ctx.reason
+        ctx.fields.append("approval_reason")
+        ctx.data["bulk_import"] = True
+        # Only its length: the reason may name someone.
+        ctx.data["reason_length"] = len(ctx.reason)
 
 
 def _sent_back(ctx: MoveContext) -> None:
@@ -169,7 +220,8 @@ def _sent_back(ctx: MoveContext) -> None:
     publication.approved_by = None
     publication.approved_by_name = ""
     publication.approved_at = None
-    ctx.fields += ["approved_by", "approved_by_name", "approved_at"]
+    publication.approval_reason = ""
+    ctx.fields += ["approved_by", "approved_by_name", "approved_at", "approval_reason"]
 
 
 def _published(ctx: MoveContext) -> None:
@@ -223,7 +275,7 @@ MOVES = [
         APPROVE_PERM,
         gettext_lazy("Approve"),
         confirm=gettext_lazy("The text and the allegations are then fixed: only publishing or sending back is left."),
-        guards=(two_person_rule, *PUBLICATION_GUARDS),
+        guards=(bulk_import_approval, two_person_rule, *PUBLICATION_GUARDS),
     ),
     Move("send_back", P.APPROVED, P.DRAFT, APPROVE_PERM, gettext_lazy("Send back to draft")),
     Move(

@@ -68,10 +68,13 @@ EXPECTED = {
         "manual_redactions": [],
         "edited_by_ids": [],
         "end_reason": "",
+        "approval_reason": "",
     },
     "publication.publishedallegation": {},
     "search.caseentry": {},
     "search.dispositionentry": {},
+    "importing.importedcase": {"fingerprint": M},
+    "importing.sourcerecord": {},
 }
 
 

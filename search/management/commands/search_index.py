@@ -1,11 +1,11 @@
 """``manage.py search_index rebuild|status|drain``: build the search indexes, compare them with the
 database, and send the updates the search service missed."""
 
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from oversight.progress import ProgressBar
 from search import indexing
 from search.backends import SearchUnavailable, backend
 from search.backends.base import KINDS
@@ -51,7 +51,7 @@ class Command(BaseCommand):
     def _rebuild(self, kinds: list[str], *, progress: bool) -> None:
         for kind in kinds:
             started = time.perf_counter()
-            bar = _Bar(self.stdout, kind) if progress else None
+            bar = ProgressBar(self.stdout, kind) if progress else None
             written = indexing.rebuild(kind, progress=bar)
             if bar:
                 bar.close()
@@ -90,29 +90,3 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(self.style.SUCCESS("The index is in step with the database."))
-
-
-class _Bar:
-    """A one-line progress bar on a terminal; on anything else, a line every tenth."""
-
-    WIDTH = 30
-
-    def __init__(self, out, kind: str) -> None:
-        self.out, self.kind = out, kind
-        self.tty = hasattr(sys.stdout, "isatty") and sys.stdout.isatty()
-        self.last_tenth = -1
-
-    def __call__(self, done: int, total: int) -> None:
-        share = done / total if total else 1
-        filled = int(share * self.WIDTH)
-        line = f"{self.kind}: [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done:,}/{total:,} ({share:.0%})"
-        if self.tty:
-            self.out.write("\r" + line, ending="")
-            self.out.flush()
-        elif int(share * 10) != self.last_tenth:
-            self.last_tenth = int(share * 10)
-            self.out.write(line)
-
-    def close(self) -> None:
-        if self.tty:
-            self.out.write("")
