@@ -139,7 +139,7 @@ def dispositions_for_api() -> QuerySet:
     return (
         published_publications()
         .select_related("district")
-        .defer("redaction_log", "manual_redactions", "source_sha256", "end_reason")
+        .defer("redaction_log", "manual_redactions", "source_sha256", "end_reason", "approval_reason")
         .prefetch_related(Prefetch("allegations", allegations))
     )
 
