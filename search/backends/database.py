@@ -183,10 +183,9 @@ class DatabaseBackend:
         rank = None
         if parsed:
             cases, rank = _match(cases, parsed, f"search_entry__{vector}", f"search_entry__{terms}")
-        total = cases.order_by().count()
-        facets = _case_facets(cases) if total else {}
+        total, facets = _case_facets(cases)
         order = ("-received_at", "-id")
-        if rank is not None:
+        if rank is not None and total <= RANK_LIMIT:
             cases = cases.annotate(rank=rank)
             order = ("-rank", *order)
         offset = (page - 1) * PAGE_SIZE
@@ -271,6 +270,11 @@ def _all_ids(kind: str) -> Iterable[int]:
     )
 
 
+# Past this many matches, hits come newest first instead of by rank: ranking scores every match,
+# and a common word matches a large share of a city's cases.
+RANK_LIMIT = 5000
+
+
 def _match(queryset: QuerySet, parsed: text.ParsedQuery, vector: str, terms: str) -> tuple[QuerySet, Any]:
     """``queryset`` narrowed to the rows whose entry matches ``parsed``, and (on PostgreSQL) the
     rank expression to order them by."""
@@ -316,21 +320,40 @@ def _ranked(counts: Iterable[tuple[Any, int]], size: int | None = FACET_SIZE) ->
     return ordered[:size] if size else ordered
 
 
-def _case_facets(cases: QuerySet) -> dict[str, list[tuple[str, int]]]:
+def _case_facets(cases: QuerySet) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    """The total and the facet counts of ``cases``. Status, district and year come from one grouped
+    pass over the matches (a few hundred groups at most), the total with them; categories and
+    officers, counted once per case, from one query each."""
     from complaints.models import Allegation, SubjectOfficer
 
+    groups = (
+        cases.order_by()
+        .annotate(y=ExtractYear("received_at"))
+        .values_list("status", "district_id", "y")
+        .annotate(n=Count("id"))
+    )
+    total = 0
+    status: dict[Any, int] = {}
+    district: dict[Any, int] = {}
+    year: dict[Any, int] = {}
+    for status_value, district_id, year_value, n in groups:
+        total += n
+        status[status_value] = status.get(status_value, 0) + n
+        district[district_id] = district.get(district_id, 0) + n
+        year[year_value] = year.get(year_value, 0) + n
+    if not total:
+        return 0, {}
     ids = cases.order_by().values("pk")
-    plain = cases.order_by()
-    return {
-        "status": _ranked(plain.values_list("status").annotate(n=Count("id")), None),
+    return total, {
+        "status": _ranked(status.items(), None),
         "category": _ranked(
             Allegation.objects.filter(complaint_id__in=ids, category__isnull=False)
             .order_by()
             .values_list("category_id")
             .annotate(n=Count("complaint_id", distinct=True))
         ),
-        "district": _ranked(plain.filter(district__isnull=False).values_list("district_id").annotate(n=Count("id"))),
-        "year": _ranked(plain.annotate(y=ExtractYear("received_at")).values_list("y").annotate(n=Count("id")), None),
+        "district": _ranked(district.items()),
+        "year": _ranked(year.items(), None),
         "officer": _ranked(
             SubjectOfficer.objects.filter(complaint_id__in=ids, officer__isnull=False)
             .order_by()
