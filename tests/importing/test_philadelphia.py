@@ -6,10 +6,8 @@ from the mapping under test.
 """
 
 import csv
-import os
 from collections import Counter
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -21,16 +19,12 @@ from complaints.models import Allegation, Complaint, Party, SubjectOfficer
 from investigations.importing.models import ImportedCase, SourceRecord
 from investigations.models import Finding
 from oversight.models import AuditEvent
+from tests.public_data import PHILADELPHIA as DATA
+from tests.public_data import ROOT, needs_philadelphia
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data" / "philadelphia-ppd"
 MAPPING = ROOT / "docs" / "import" / "philadelphia.toml"
-CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not DATA.exists() and not CI, reason="Philadelphia's data is not on this machine"),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), needs_philadelphia]
 
 # Philadelphia's allegation categories and the taxonomy class each belongs to, by hand.
 CLASS_OF = {

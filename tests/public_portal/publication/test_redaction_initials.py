@@ -3,9 +3,7 @@ descriptor ("The complainant, BH, 21/B/F, states..."), officers by rank and init
 Every sentence here is invented; expected texts are written by hand."""
 
 import csv
-import os
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +15,7 @@ from public_portal.publication.redaction import Category, RedactionEntry, Term, 
 from public_portal.publication.services import publication_draft, publication_edit, publication_move
 from public_portal.publication.workflow import PUBLICATION_LIFECYCLE
 from tests.factories import ComplaintFactory, OfficerFactory, PartyFactory, SubjectOfficerFactory
+from tests.public_data import PHILADELPHIA, needs_philadelphia
 
 from .cases import Alleged, D, decided_case
 
@@ -419,21 +418,11 @@ def test_a_case_with_many_officers_passes_the_checks_with_its_two_letter_pseudon
 
 # --- Philadelphia's own narratives ---------------------------------------------------------------
 
-# The city's public complaint narratives (Complaints Against Police, July 2018 release), kept beside
-# the project rather than in it.
-PHILADELPHIA_CSV = Path(
-    os.environ.get(
-        "PPD_COMPLAINTS_CSV",
-        Path(__file__).resolve().parents[3].parent / "shared" / "data" / "philadelphia-ppd" / "ppd_complaints_7-18.csv",
-    )
-)
+PHILADELPHIA_CSV = PHILADELPHIA / "ppd_complaints_7-18.csv"
 
 
+@needs_philadelphia
 def test_no_titled_initials_or_descriptor_survive_in_philadelphias_narratives():
-    if not PHILADELPHIA_CSV.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"The Philadelphia complaints file is missing: {PHILADELPHIA_CSV}")
-        pytest.skip("The Philadelphia complaints file is not here.")
     with PHILADELPHIA_CSV.open(newline="", encoding="utf-8") as handle:
         narratives = [row["summary"] for _, row in zip(range(300), csv.DictReader(handle), strict=False)]
     assert len(narratives) == 300
