@@ -73,7 +73,6 @@ class Column:
     values: str = ""  # the value table's name
     constant: str | None = None
     formats: tuple[str, ...] = ()  # dates
-    required: bool = False
 
 
 @dataclass

@@ -91,9 +91,13 @@ class CasePlan:
     valid: bool = True
 
     def fingerprint(self) -> str:
-        """A hash of everything read for the case, its files and lines included."""
-        payload = json.dumps(asdict(self), default=str, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(payload.encode()).hexdigest()
+        """A hash of everything read for the case, its files and lines included. Worked out once,
+        when asked first (the plan is complete by then: reading is over before anything compares)."""
+        cached = self.__dict__.get("_fingerprint")
+        if cached is None:
+            payload = json.dumps(asdict(self), default=str, sort_keys=True, separators=(",", ":"))
+            cached = self.__dict__["_fingerprint"] = hashlib.sha256(payload.encode()).hexdigest()
+        return cached
 
     def status(self, mapping: Mapping) -> str:
         """The lifecycle status the data implies."""
