@@ -183,14 +183,20 @@ class DatabaseBackend:
         rank = None
         if parsed:
             cases, rank = _match(cases, parsed, f"search_entry__{vector}", f"search_entry__{terms}")
-        total = cases.order_by().count()
-        facets = _case_facets(cases) if total else {}
-        order = ("-received_at", "-id")
-        if rank is not None:
-            cases = cases.annotate(rank=rank)
-            order = ("-rank", *order)
         offset = (page - 1) * PAGE_SIZE
-        found = list(cases.order_by(*order).values_list("pk", "tracking_number")[offset : offset + PAGE_SIZE])
+        few = _few_matches(cases, rank)
+        if few is not None:
+            # A few matches (the usual search with filters): one pass reads them all, and the total,
+            # the facets and the page are worked out from it.
+            total, facets, ordered = few
+            found = ordered[offset : offset + PAGE_SIZE]
+        else:
+            total, facets = _case_facets(cases)
+            order = ("-received_at", "-id")
+            if rank is not None and total <= RANK_LIMIT:
+                cases = cases.annotate(rank=rank)
+                order = ("-rank", *order)
+            found = list(cases.order_by(*order).values_list("pk", "tracking_number")[offset : offset + PAGE_SIZE])
         bodies = sources.case_sources([pk for pk, _key in found])
         snippet_fields = documents.SNIPPET_FIELDS_FULL if scope.personal_data else documents.SNIPPET_FIELDS_OPEN
         hits = []
@@ -271,6 +277,13 @@ def _all_ids(kind: str) -> Iterable[int]:
     )
 
 
+# Up to this many matches, one read of them all gives the total, the facets and the page.
+FEW_MATCHES = 2000
+# Past this many matches, hits come newest first instead of by rank: ranking scores every match,
+# and a common word matches a large share of a city's cases.
+RANK_LIMIT = 5000
+
+
 def _match(queryset: QuerySet, parsed: text.ParsedQuery, vector: str, terms: str) -> tuple[QuerySet, Any]:
     """``queryset`` narrowed to the rows whose entry matches ``parsed``, and (on PostgreSQL) the
     rank expression to order them by."""
@@ -316,27 +329,84 @@ def _ranked(counts: Iterable[tuple[Any, int]], size: int | None = FACET_SIZE) ->
     return ordered[:size] if size else ordered
 
 
-def _case_facets(cases: QuerySet) -> dict[str, list[tuple[str, int]]]:
+def _few_matches(cases: QuerySet, rank: Any) -> tuple[int, dict, list[tuple[int, str]]] | None:
+    """When ``cases`` holds at most ``FEW_MATCHES`` rows: the total, the facets and every match in
+    page order (rank, then newest first), from one read of the matches and two small facet queries
+    over their ids. ``None`` when there are more (then each is its own grouped query)."""
+    fields = ["pk", "tracking_number", "status", "district_id", "y", "received_at"]
+    rows = cases.order_by().annotate(y=ExtractYear("received_at"))
+    if rank is not None:
+        rows = rows.annotate(rank=rank)
+        fields.append("rank")
+    found = list(rows.values_list(*fields)[: FEW_MATCHES + 1])
+    if len(found) > FEW_MATCHES:
+        return None
+    if not found:
+        return 0, {}, []
+    status: dict[Any, int] = {}
+    district: dict[Any, int] = {}
+    year: dict[Any, int] = {}
+    for row in found:
+        status[row[2]] = status.get(row[2], 0) + 1
+        district[row[3]] = district.get(row[3], 0) + 1
+        year[row[4]] = year.get(row[4], 0) + 1
+    # The order the database gives the page otherwise: rank first where there is one, then newest.
+    found.sort(key=lambda row: (-(row[6] if rank is not None else 0), -row[5].timestamp(), -row[0]))
+    facets = _facets_in_order(status, district, year, _related_facets([row[0] for row in found]))
+    return len(found), facets, [(row[0], row[1]) for row in found]
+
+
+def _related_facets(ids: Any) -> dict[str, list[tuple[str, int]]]:
+    """The category and officer facets of the cases ``ids`` (a list or a subquery), each case once."""
     from complaints.models import Allegation, SubjectOfficer
 
-    ids = cases.order_by().values("pk")
-    plain = cases.order_by()
     return {
-        "status": _ranked(plain.values_list("status").annotate(n=Count("id")), None),
         "category": _ranked(
             Allegation.objects.filter(complaint_id__in=ids, category__isnull=False)
             .order_by()
             .values_list("category_id")
             .annotate(n=Count("complaint_id", distinct=True))
         ),
-        "district": _ranked(plain.filter(district__isnull=False).values_list("district_id").annotate(n=Count("id"))),
-        "year": _ranked(plain.annotate(y=ExtractYear("received_at")).values_list("y").annotate(n=Count("id")), None),
         "officer": _ranked(
             SubjectOfficer.objects.filter(complaint_id__in=ids, officer__isnull=False)
             .order_by()
             .values_list("officer_id")
             .annotate(n=Count("complaint_id", distinct=True))
         ),
+    }
+
+
+def _case_facets(cases: QuerySet) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    """The total and the facet counts of ``cases``. Status, district and year come from one grouped
+    pass over the matches (a few hundred groups at most), the total with them; categories and
+    officers, counted once per case, from one query each."""
+    groups = (
+        cases.order_by()
+        .annotate(y=ExtractYear("received_at"))
+        .values_list("status", "district_id", "y")
+        .annotate(n=Count("id"))
+    )
+    total = 0
+    status: dict[Any, int] = {}
+    district: dict[Any, int] = {}
+    year: dict[Any, int] = {}
+    for status_value, district_id, year_value, n in groups:
+        total += n
+        status[status_value] = status.get(status_value, 0) + n
+        district[district_id] = district.get(district_id, 0) + n
+        year[year_value] = year.get(year_value, 0) + n
+    if not total:
+        return 0, {}
+    return total, _facets_in_order(status, district, year, _related_facets(cases.order_by().values("pk")))
+
+
+def _facets_in_order(status: dict, district: dict, year: dict, related: dict) -> dict[str, list[tuple[str, int]]]:
+    return {
+        "status": _ranked(status.items(), None),
+        "category": related["category"],
+        "district": _ranked(district.items()),
+        "year": _ranked(year.items(), None),
+        "officer": related["officer"],
     }
 
 
