@@ -134,6 +134,11 @@ ACTIONS: dict[str, Any] = {
     "legal_hold.released": _("Legal hold released"),
     "retention.destroyed": _("Case records destroyed under the retention schedule"),
     "retention.backfilled": _("Closing dates stored for cases closed outside the lifecycle"),
+    # Early intervention (investigations.early_intervention)
+    # Management measures (investigations.measures)
+    # Police employees' reports (whistleblower channel)
+    # Messages with complainants (public_portal.messages)
+    # Staff notifications and language preferences
     # Housekeeping
     "demo.seeded": _("Demo data loaded"),
 }

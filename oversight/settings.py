@@ -77,8 +77,11 @@ INSTALLED_APPS = [
     "investigations.board",
     "investigations.retention",
     "investigations.importing",
+    "investigations.early_intervention",
+    "investigations.measures",
     "public_portal",
     "public_portal.publication",
+    "public_portal.messages",
     "public_portal.transparency",
     "public_portal.transparency.reports",
     "search",
@@ -276,6 +279,7 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-public-statistics": {"task": "public_portal.transparency.tasks.refresh_statistics", "schedule": 3600.0},
     # Index updates the search service refused while it was down (search.indexing).
     "drain-search-backlog": {"task": "search.tasks.drain_search_backlog", "schedule": 60.0},
+    # Early intervention (investigations.early_intervention)
 }
 
 # --- External services --------------------------------------------------------------------------

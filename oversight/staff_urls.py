@@ -15,6 +15,11 @@ urlpatterns = [
     path("accounts/", include("oversight.staff_accounts.urls")),
     # Search (search.urls, named here as a URLconf string): staff:search:cases, staff:search:officer.
     path("search/", include("search.urls")),
+    # Early intervention (investigations.early_intervention) and management measures (investigations.measures).
+    path("early-intervention/", include("investigations.early_intervention.urls")),
+    path("measures/", include("investigations.measures.urls")),
+    # Messages with complainants, from the staff side (public_portal.messages).
+    path("messages/", include("public_portal.messages.urls")),
     path("audit/", audit_log_views.audit_log, name="audit_log"),
     path("audit/export/", audit_log_views.audit_log_export, name="audit_log_export"),
 ]

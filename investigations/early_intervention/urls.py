@@ -1,0 +1,3 @@
+app_name = "early_intervention"
+
+urlpatterns: list = []

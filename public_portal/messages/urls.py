@@ -1,0 +1,3 @@
+app_name = "case_messages"
+
+urlpatterns: list = []
