@@ -5,8 +5,9 @@ case or public disposition, holding its text as ``search.text.analyze`` gives it
 Spanish stems in order). On PostgreSQL the ``*_vector`` columns hold that text as ``tsvector``
 values, each with a GIN index (made in the migration, on PostgreSQL only), and the ``*_terms``
 columns stay empty; on SQLite the ``*_terms`` columns hold the stems and the vectors stay empty.
-What an entry does not hold (status, district, dates, allegations, officers) is read from the
-case's own tables when searching, so filters and facet counts are always the database's own.
+Filters and facet counts are read from the case's own tables when searching, so they are always
+the database's own; an entry also keeps copies of the status, district and year received, which on
+PostgreSQL share one GIN index with the vectors so that words and filters narrow the search together.
 
 ``PendingUpdate`` is the outbox: every change that should reach the index adds (or refreshes) a
 row in the same transaction as the change, and the row is deleted once the backend has taken the
@@ -30,6 +31,12 @@ class CaseEntry(models.Model):
     # ...and the whole text, people's details included (complaints.view_personal_data).
     full_terms = models.TextField(blank=True)
     full_vector = SearchVectorField(null=True)
+    # Copies of the case's status, district and year received, kept beside the vectors so that on
+    # PostgreSQL one GIN index over the vector and these (btree_gin, migration search/0003) narrows a
+    # search by its words and filters at once. Searches still filter on the case's own columns too.
+    status = models.CharField(max_length=32, blank=True)
+    district_id = models.BigIntegerField(null=True)
+    received_year = models.PositiveSmallIntegerField(null=True)
     indexed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
