@@ -120,6 +120,11 @@ class PersonalDataInline(admin.StackedInline):
         return personal_data.may_view(request.user, "parties") and super().has_add_permission(request, obj)
 
 
+def _hides_employee(request) -> bool:
+    """Whether the user may not see the police employee who reported a case (docs/whistleblower.md)."""
+    return not personal_data.may_view(request.user, personal_data.EMPLOYEE_KIND)
+
+
 class PartyInline(PersonalDataInline):
     model = Party
     extra = 0
@@ -131,6 +136,10 @@ class PartyInline(PersonalDataInline):
         "description",
         ("race_ethnicity", "gender", "age_range"),
     )
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.exclude(role=Party.Role.EMPLOYEE) if _hides_employee(request) else queryset
 
 
 class SubjectOfficerInline(admin.StackedInline):
@@ -190,6 +199,23 @@ class ComplaintAdmin(AuditsPersonalDataReads, ScopedToVisibleComplaints, SimpleH
         # Complaints are created through the intake services (web form or staff entry), not here.
         return False
 
+    # A police employee's report opens here only for a user who may see who reported: its form
+    # shows the narrative as the employee wrote it, which the workspace masks for anyone else.
+    def _withheld(self, request, obj) -> bool:
+        return obj is not None and obj.is_employee_report and _hides_employee(request)
+
+    def has_view_permission(self, request, obj=None):
+        return not self._withheld(request, obj) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._withheld(request, obj) and super().has_change_permission(request, obj)
+
+    def has_view_history_permission(self, request, obj=None):
+        return not self._withheld(request, obj) and super().has_view_history_permission(request, obj)
+
+    def has_change_history_permission(self, request, obj=None):
+        return not self._withheld(request, obj) and super().has_change_history_permission(request, obj)
+
 
 @admin.register(Allegation)
 class AllegationAdmin(ScopedToVisibleComplaints, SimpleHistoryAdmin):
@@ -214,12 +240,28 @@ class PartyAdmin(AuditsPersonalDataReads, ScopedToVisibleComplaints, SimpleHisto
     list_select_related = ("complaint",)
     raw_id_fields = ("complaint",)
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.exclude(role=Party.Role.EMPLOYEE) if _hides_employee(request) else queryset
+
+    def _withheld(self, request, obj) -> bool:
+        """The police employee who reported, for a user who may not see them: no page of theirs."""
+        return obj is not None and obj.role == Party.Role.EMPLOYEE and _hides_employee(request)
+
     # People's details, so neither shown nor editable without view_personal_data.
     def has_view_permission(self, request, obj=None):
-        return personal_data.may_view(request.user, "parties") and super().has_view_permission(request, obj)
+        return (
+            not self._withheld(request, obj)
+            and personal_data.may_view(request.user, "parties")
+            and super().has_view_permission(request, obj)
+        )
 
     def has_change_permission(self, request, obj=None):
-        return personal_data.may_view(request.user, "parties") and super().has_change_permission(request, obj)
+        return (
+            not self._withheld(request, obj)
+            and personal_data.may_view(request.user, "parties")
+            and super().has_change_permission(request, obj)
+        )
 
     def has_add_permission(self, request):
         return personal_data.may_view(request.user, "parties") and super().has_add_permission(request)
@@ -228,10 +270,18 @@ class PartyAdmin(AuditsPersonalDataReads, ScopedToVisibleComplaints, SimpleHisto
         return personal_data.may_view(request.user, "parties") and super().has_module_permission(request)
 
     def has_view_history_permission(self, request, obj=None):
-        return personal_data.may_view(request.user, "parties") and super().has_view_history_permission(request, obj)
+        return (
+            not self._withheld(request, obj)
+            and personal_data.may_view(request.user, "parties")
+            and super().has_view_history_permission(request, obj)
+        )
 
     def has_change_history_permission(self, request, obj=None):
-        return personal_data.may_view(request.user, "parties") and super().has_change_history_permission(request, obj)
+        return (
+            not self._withheld(request, obj)
+            and personal_data.may_view(request.user, "parties")
+            and super().has_change_history_permission(request, obj)
+        )
 
 
 @admin.register(ConsentText)

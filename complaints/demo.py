@@ -483,3 +483,70 @@ def seed_complaints(ctx: DemoContext) -> None:
     ctx.count("parties", parties.count)
     ctx.count("subject officers", subjects.count)
     ctx.count("allegations", allegations.count)
+
+
+# --- Police employees' reports (whistleblower channel) ---------------------------------------------
+
+# What a police employee told the demo's oversight body (docs/whistleblower.md): a named civilian
+# employee who fears retaliation. The name is invented.
+_EMPLOYEE_REPORT = {
+    "narrative": (
+        "I work as a dispatcher. On the night of the arrest on Alder Street I heard a sergeant tell two "
+        "officers over the radio to switch off their body cameras before they went into the building. "
+        "Afterwards the incident report said the cameras had a technical fault. I kept a copy of the "
+        "dispatch log from that night."
+    ),
+    "retaliation_detail": (
+        "After I asked a supervisor about the cameras, my shifts were moved to nights and I was told "
+        "that people who talk do not last long here."
+    ),
+    "unit": "Communications Unit, night shift",
+    "person": ("Ondine", "Vasquez-Thorne", "ondine.vt.home@example.net", "555-310-7742"),
+}
+
+
+@register("police employee report")
+def seed_employee_report(ctx: DemoContext) -> None:
+    """One complaint waiting in triage (or, in a small demo with none, the newest under
+    investigation) becomes a police employee's report filed on the web: named, kept confidential,
+    with a retaliation concern. The intake coordinator reads it with the employee's identity
+    withheld; the supervisor sees who reported."""
+    waiting = Complaint.objects.filter(status__in=[S.IN_TRIAGE, S.RECEIVED]).order_by(
+        "status",
+        "-received_at",
+        "-id",  # in triage before received
+    )
+    complaint = (
+        waiting.first()
+        or Complaint.objects.filter(status=S.UNDER_INVESTIGATION).order_by("-received_at", "-id").first()
+    )
+    if complaint is None:
+        return
+    report = _EMPLOYEE_REPORT
+    Complaint.objects.filter(pk=complaint.pk).update(
+        channel=Complaint.Channel.WEB,
+        narrative=report["narrative"],
+        language="en",
+        anonymity=Complaint.Anonymity.CONFIDENTIAL,
+        employee_relationship=Complaint.EmployeeRelationship.CIVILIAN,
+        employee_unit=report["unit"],
+        retaliation_concern=True,
+        retaliation_detail=report["retaliation_detail"],
+    )
+    complaint.parties.exclude(role=Party.Role.WITNESS).delete()
+    first, last, email, phone = report["person"]
+    Party.objects.bulk_create(
+        [
+            Party(
+                complaint=complaint,
+                role=Party.Role.EMPLOYEE,
+                first_name=first,
+                last_name=last,
+                email=email,
+                phone=phone,
+                preferred_contact=Party.ContactMethod.PHONE,
+                preferred_language="en",
+            )
+        ]
+    )
+    ctx.log(f"  police employee's report: {complaint.tracking_number}")

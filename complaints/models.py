@@ -209,7 +209,32 @@ class Complaint(TimeStampedModel):
         related_name="+",
         editable=False,
     )
-    history = history(excluded_fields=["idempotency_key", "status_code_hash"])
+
+    # Police employees' reports (whistleblower channel): docs/whistleblower.md. Set once, when the
+    # report is filed (``complaints.whistleblower``), and never changed by a move, so they follow
+    # the case. Who reported is the employee party (``Party.Role.EMPLOYEE``); the relationship and
+    # the retaliation flag go with the case, for whoever may see it. The unit and the retaliation
+    # detail can point to the person, so they are read like the employee's identity and are kept
+    # out of row history (its pages show every reader of the case the fields it holds).
+    class EmployeeRelationship(models.TextChoices):
+        SWORN = "sworn", _("Sworn officer")
+        CIVILIAN = "civilian", _("Civilian employee")
+        FORMER = "former", _("Former employee")
+        CONTRACTOR = "contractor", _("Contractor")
+        UNDISCLOSED = "undisclosed", _("Prefers not to say")
+
+    employee_relationship = models.CharField(
+        _("police employee's relationship to the department"),
+        max_length=16,
+        choices=EmployeeRelationship.choices,
+        blank=True,
+        editable=False,
+        help_text=_("Empty unless a police employee filed the report."),
+    )
+    retaliation_concern = models.BooleanField(_("retaliation concern"), default=False, editable=False)
+    employee_unit = models.CharField(_("police employee's unit"), max_length=120, blank=True, editable=False)
+    retaliation_detail = models.TextField(_("retaliation concern, in the employee's words"), blank=True, editable=False)
+    history = history(excluded_fields=["idempotency_key", "status_code_hash", "employee_unit", "retaliation_detail"])
 
     class Meta:
         verbose_name = _("complaint")
@@ -220,6 +245,7 @@ class Complaint(TimeStampedModel):
             ("triage_complaint", "Can triage new complaints"),
             ("assign_complaint", "Can assign investigators"),
             ("view_personal_data", "Can see complainant and witness details"),
+            ("view_whistleblower_identity", "Can see who a police employee reporting is"),
         ]
         indexes = [
             models.Index(fields=["status", "received_at"], name="complaint_status_received_idx"),
@@ -237,6 +263,17 @@ class Complaint(TimeStampedModel):
     @property
     def is_anonymous(self) -> bool:
         return self.anonymity == self.Anonymity.ANONYMOUS
+
+    @property
+    def is_employee_report(self) -> bool:
+        """Whether a police employee filed it (the whistleblower channel)."""
+        return bool(self.employee_relationship)
+
+    @property
+    def withholds_people(self) -> bool:
+        """Whether the case may hold a person only some readers of the case may see: the police
+        employee who reported it (``oversight.personal_data.RESTRICTED_KINDS``)."""
+        return self.is_employee_report
 
 
 class ComplaintStatusCount(models.Model):
@@ -265,6 +302,9 @@ class Party(TimeStampedModel):
         VICTIM = "victim", _("Person harmed")
         WITNESS = "witness", _("Witness")
         THIRD_PARTY = "third_party", _("Filing on someone's behalf")
+        # The police employee who filed a report through the whistleblower channel: shown only to
+        # readers holding ``complaints.view_whistleblower_identity`` (docs/whistleblower.md).
+        EMPLOYEE = "employee", _("Police employee reporting")
 
     class ContactMethod(models.TextChoices):
         EMAIL = "email", _("Email")

@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from oversight import audit, permissions
+from oversight import audit, permissions, personal_data
 from oversight.pagination import Total, capped_count
 
-from .models import Allegation, Complaint, ComplaintStatusCount, SubjectOfficer
+from .models import Allegation, Complaint, ComplaintStatusCount, Party, SubjectOfficer
 
 _ACTION_PERMS = {"view": "complaints.view_complaint", "change": "complaints.change_complaint"}
 
@@ -49,7 +49,16 @@ def complaint_visible_to(user: Any, complaint: Complaint) -> bool:
 
 
 # The columns the list tables show. Rows load these and nothing else: no narrative, no hashes.
-LIST_COLUMNS = ("tracking_number", "received_at", "channel", "status", "district__name")
+LIST_COLUMNS = (
+    "tracking_number",
+    "received_at",
+    "channel",
+    "status",
+    "district__name",
+    # Police employees' reports (whistleblower channel): the list's badges, not who reported.
+    "employee_relationship",
+    "retaliation_concern",
+)
 INTAKE_COLUMNS = (
     *LIST_COLUMNS,
     "language",
@@ -230,10 +239,17 @@ def _may(user: Any, perm: str, complaint: Complaint) -> bool:
 
 
 def complaint_parties_for_user(*, user: Any, complaint: Complaint) -> QuerySet:
-    """Parties of a complaint the user may already see; empty unless they may see personal data."""
-    if not user.has_perm("complaints.view_personal_data"):
+    """Parties of a complaint the user may already see; empty unless they may see personal data.
+
+    The police employee who reported through the whistleblower channel is left out for a user
+    without ``complaints.view_whistleblower_identity`` (``personal_data.EMPLOYEE_KIND``): a list of
+    parties names each one (a page, the interview form's choices)."""
+    if not personal_data.may_view(user, "parties"):
         return complaint.parties.none()
-    return complaint.parties.all()
+    parties = complaint.parties.all()
+    if not personal_data.may_view(user, personal_data.EMPLOYEE_KIND):
+        parties = parties.exclude(role=Party.Role.EMPLOYEE)
+    return parties
 
 
 @dataclass(frozen=True)

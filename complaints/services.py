@@ -1,5 +1,6 @@
 """Every write to the complaint domain. Views, commands and other apps call these, never ``save()``."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import IO, Any
@@ -459,6 +460,44 @@ def _subjects_from_form(officers: list[dict[str, Any]], kinds: list[str]) -> lis
     ]
 
 
+def complaint_form_plan(
+    form_data: dict[str, Any],
+    *,
+    parties: list[PartyData],
+    anonymity: str,
+    channel: str,
+    language: str,
+    received_at: datetime | None,
+    actor: Any,
+    idempotency_key: str,
+    status_code: str,
+) -> _ComplaintPlan:
+    """The complaint the intake form's answers describe, with ``parties``, validated and not
+    saved: the first half of every public submission (``complaint_submit``, and the police
+    employee's report in ``whistleblower``)."""
+    incident = form_data.get("incident", {})
+    return _complaint_plan(
+        narrative=incident.get("narrative", ""),
+        channel=channel,
+        language=language,
+        anonymity=anonymity,
+        received_at=received_at,
+        incident_date=_date_or_none(incident.get("date")),
+        incident_date_precision=incident.get("date_precision") or Complaint.Precision.EXACT,
+        incident_time=_time_or_none(incident.get("time")),
+        incident_time_precision=incident.get("time_precision") or Complaint.Precision.UNKNOWN,
+        location_text=incident.get("location", ""),
+        district_id=incident.get("district_id"),
+        agency_id=None,
+        parties=parties,
+        subjects=_subjects_from_form(form_data.get("officers", []), form_data.get("kinds", [])),
+        actor=actor,
+        idempotency_key=idempotency_key,
+        status_code_hash=status_codes.status_code_digest(status_code),
+        consent_id=form_data.get("consent", {}).get("consent_id"),
+    )
+
+
 def complaint_submit(
     *,
     form_data: dict[str, Any],
@@ -488,34 +527,48 @@ def complaint_submit(
     """
     from oversight.tasks import enqueue
 
-    from .stages import PublicStage
     from .tasks import send_receipt_email
 
     existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
-    incident = form_data.get("incident", {})
     anonymity, parties = _parties_from_form(form_data.get("about", {}), form_data.get("witnesses", []), language)
-    plan = _complaint_plan(
-        narrative=incident.get("narrative", ""),
+    plan = complaint_form_plan(
+        form_data,
+        parties=parties,
+        anonymity=anonymity,
         channel=channel,
         language=language,
-        anonymity=anonymity,
         received_at=received_at,
-        incident_date=_date_or_none(incident.get("date")),
-        incident_date_precision=incident.get("date_precision") or Complaint.Precision.EXACT,
-        incident_time=_time_or_none(incident.get("time")),
-        incident_time_precision=incident.get("time_precision") or Complaint.Precision.UNKNOWN,
-        location_text=incident.get("location", ""),
-        district_id=incident.get("district_id"),
-        agency_id=None,
-        parties=parties,
-        subjects=_subjects_from_form(form_data.get("officers", []), form_data.get("kinds", [])),
         actor=actor,
         idempotency_key=idempotency_key,
-        status_code_hash=status_codes.status_code_digest(status_code),
-        consent_id=form_data.get("consent", {}).get("consent_id"),
+        status_code=status_code,
     )
+    return complaint_planned_file(
+        plan,
+        files,
+        actor=actor,
+        submitted={"channel": channel, "anonymity": anonymity, "language": language, "files": len(files)},
+        on_insert=lambda complaint: enqueue(send_receipt_email, complaint.pk),
+    )
+
+
+def complaint_planned_file(
+    plan: _ComplaintPlan,
+    files: list[tuple[IO[bytes], str] | CheckedFile],
+    *,
+    actor: Any,
+    submitted: dict[str, Any],
+    on_insert: Callable[[Complaint], None] | None = None,
+) -> Complaint:
+    """The second half of every public submission (a resident's complaint, a police employee's
+    report): check and store the files, then insert the planned complaint, its files, the first
+    public timeline entry and ``complaint.submitted`` (with ``submitted`` as its data) in one
+    transaction, and call ``on_insert`` inside it. A failure leaves neither a row nor a file; losing
+    a race on the plan's idempotency key returns the winner."""
+    from .stages import PublicStage
+
+    idempotency_key = plan.complaint.idempotency_key
     # (file, whether its copy must be checked against what was found at upload)
     checked: list[tuple[CheckedFile, bool]] = []
     for file in files:
@@ -540,13 +593,9 @@ def complaint_submit(
                 PublicTimelineEntry.objects.create(
                     complaint=complaint, stage=PublicStage.RECEIVED, occurred_at=complaint.received_at
                 )
-                audit.record(
-                    "complaint.submitted",
-                    target=complaint,
-                    actor=actor,
-                    data={"channel": channel, "anonymity": anonymity, "language": language, "files": len(files)},
-                )
-                enqueue(send_receipt_email, complaint.pk)
+                audit.record("complaint.submitted", target=complaint, actor=actor, data=submitted)
+                if on_insert is not None:
+                    on_insert(complaint)
     except IntegrityError:
         # The same submission won a race in another request: that one is the complaint.
         existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()

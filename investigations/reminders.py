@@ -12,7 +12,7 @@ for the new date. While an open tolling period still pushes the due date back ev
 is sent: the clock is stopped and the date not yet known.
 
 An email that fails is tried again while its reminder is fresh (``RETRY_WINDOW``); the others
-already sent are not repeated.
+already sent are not repeated. Each email is written in its recipient's preferred language.
 """
 
 import logging
@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
@@ -29,6 +28,7 @@ from django.utils import timezone
 from oversight import audit, context
 from oversight.notifications import notify_once
 from oversight.permissions import Role
+from oversight.staff_accounts.selectors import preferred_language
 
 from .deadlines import CLOCK_STOPPED_STATUSES, Deadline, investigations_with_deadlines, period_days
 from .models import DeadlineReminder, Investigation, InvestigatorAssignment
@@ -78,7 +78,7 @@ def _candidates(today: date) -> list[Any]:
                 "assignments",
                 queryset=InvestigatorAssignment.objects.filter(
                     ended_at__isnull=True, investigator__is_active=True
-                ).select_related("investigator"),
+                ).select_related("investigator__staff_preference"),
                 to_attr="active_assignments",
             )
         )
@@ -102,6 +102,7 @@ def _supervisors() -> list[Any]:
         get_user_model()
         .objects.filter(is_active=True, groups__name=Role.SUPERVISOR)
         .exclude(email="")
+        .select_related("staff_preference")
         .order_by("pk")
         .distinct()
     )
@@ -157,7 +158,8 @@ def _send(investigation: Any, deadline: Deadline, kind: str, user: Any, role: st
             "days_overdue": deadline.days_overdue,
             "tolled_days": deadline.tolled_days,
         },
-        language=settings.LANGUAGE_CODE,
+        # The recipient's own language (docs/notifications.md).
+        language=preferred_language(user),
     )
 
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint, Party
 from oversight.notifications import notify_once
+from oversight.staff_accounts.selectors import preferred_language
 
 from .models import InvestigatorAssignment, StatusChange
 
@@ -71,7 +72,7 @@ def send_status_notifications(status_change_id: int) -> int:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_assignment_notification(assignment_id: int) -> bool:
     assignment = (
-        InvestigatorAssignment.objects.select_related("investigator", "investigation__complaint")
+        InvestigatorAssignment.objects.select_related("investigator__staff_preference", "investigation__complaint")
         .filter(pk=assignment_id)
         .first()
     )
@@ -86,7 +87,7 @@ def send_assignment_notification(assignment_id: int) -> bool:
             "tracking_number": assignment.investigation.complaint.tracking_number,
             "is_lead": assignment.is_lead,
         },
-        language="en",
+        language=preferred_language(assignment.investigator),
     )
 
 

@@ -135,10 +135,25 @@ ACTIONS: dict[str, Any] = {
     "retention.destroyed": _("Case records destroyed under the retention schedule"),
     "retention.backfilled": _("Closing dates stored for cases closed outside the lifecycle"),
     # Early intervention (investigations.early_intervention)
+    "early_intervention.rule_created": _("Early-intervention rule created"),
+    "early_intervention.rule_changed": _("Early-intervention rule changed"),
+    "early_intervention.evaluated": _("Officers evaluated against the early-intervention rules"),
+    "early_intervention.flag_moved": _("Early-intervention flag reviewed or closed"),
+    "early_intervention.flag_noted": _("Note added to an early-intervention flag"),
     # Management measures (investigations.measures)
+    "measures.viewed": _("Management measures viewed"),
+    "measures.exported": _("Management measures table downloaded"),
+    "measures.recorded": _("Management measures kept for a public report"),
     # Police employees' reports (whistleblower channel)
+    "employee_report.submitted": _("Police employee's report submitted"),
     # Messages with complainants (public_portal.messages)
+    "message.sent": _("Message sent to the complainant"),
+    "message.replied": _("Answer received from the complainant"),
+    "message.read": _("Messages read"),
+    "message.file_downloaded": _("File sent by the complainant downloaded"),
     # Staff notifications and language preferences
+    "user.language_changed": _("Preferred language changed"),
+    "board.referral_notified": _("Board members emailed about a referral"),
     # Housekeeping
     "demo.seeded": _("Demo data loaded"),
 }

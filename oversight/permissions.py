@@ -86,15 +86,23 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("board.boardmembership", "view", "add", "change"),
         *_crud("board.boardmeeting", "view", "add", "change"),
         "complaints.view_personal_data",
+        # Who a police employee reporting through the whistleblower channel is (docs/whistleblower.md).
+        "complaints.view_whistleblower_identity",
         "oversight.view_auditevent",
         "retention.review_retention",
         "retention.manage_legal_holds",
         "retention.destroy_case_records",
         "importing.import_cases",
+        "measures.view_measures",
         *_crud("retention.legalhold", "view"),
         *_crud("retention.retentionrecord", "view"),
         *_crud("public_portal.policyrecommendation", "view", "add", "change"),
         *_crud("public_portal.recommendationstatusupdate", "view", "add", "change"),
+        # Early intervention: the flag queue, review and closing, and the rules (investigations.early_intervention).
+        *_crud("early_intervention.flag", "view"),
+        "early_intervention.review_flag",
+        *_crud("early_intervention.threshold", "view", "add", "change"),
+        *_crud("early_intervention.historicalthreshold", "view"),
     ],
     Role.BOARD_MEMBER: [*_ROSTER_READ, "investigations.vote_on_case"],
     Role.PUBLISHER: [

@@ -38,6 +38,13 @@ phone number and numbered address line the case's records hold with the person's
 ("[a witness]"), wherever it is written; the ``{% personal_data %}`` block does this to every
 content kind it renders, ``{% free_text %}`` to other staff-written text about the case, and the
 board packet to every text the case's staff wrote. docs/reads.md gives the rules.
+
+**Restricted kinds.** Some people's details need a permission besides ``view_personal_data``
+(``RESTRICTED_KINDS``): the police employee who reported a case through the whistleblower channel
+(``EMPLOYEE_KIND``, a party whose role maps to it in ``PersonFields.role_kinds``) is shown only with
+``complaints.view_whistleblower_identity``. Everyone else reads "identity withheld (police employee
+report)" in the person's place, and a reader who may see the case's other people still gets that
+person masked in free text (``free_text``). docs/whistleblower.md gives the rules.
 """
 
 import html
@@ -57,6 +64,14 @@ from django.utils.translation import gettext_lazy as _
 from . import audit, context
 
 PERMISSION = "complaints.view_personal_data"
+# Police employees' reports (whistleblower channel): the employee's identity is a kind of people's
+# details of its own, shown only with a second permission (docs/whistleblower.md).
+EMPLOYEE_KIND = "employee_reporters"
+IDENTITY_PERMISSION = "complaints.view_whistleblower_identity"
+# People's details that need a permission besides ``PERMISSION``, by kind, and the words that stand
+# in for such a person wherever they are withheld.
+RESTRICTED_KINDS: dict[str, str] = {EMPLOYEE_KIND: IDENTITY_PERMISSION}
+RESTRICTED_STAND_INS: dict[str, Any] = {EMPLOYEE_KIND: _("identity withheld (police employee report)")}
 ACTION = "personal_data.viewed"
 # An event names at most this many targets (a list page may show rows of many complaints).
 TARGETS_CAP = 50
@@ -66,6 +81,7 @@ PEOPLE_KINDS: dict[str, Any] = {
     "parties": _("People on the complaint"),
     "interviewees": _("Names of people interviewed"),
     "subpoena_recipients": _("People subpoenaed"),
+    EMPLOYEE_KIND: _("Identity of the police employee reporting"),
 }
 CONTENT_KINDS: dict[str, Any] = {
     "narrative": _("Narrative"),
@@ -93,13 +109,23 @@ def check_kinds(what: Iterable[str]) -> list[str]:
 def may_view(user: Any, kind: str = "parties") -> bool:
     """Whether ``user`` may be shown personal data of ``kind``, on a page they may already open.
 
-    People's details need ``complaints.view_personal_data``; case content goes with the case."""
+    People's details need ``complaints.view_personal_data``, and a restricted kind its own
+    permission as well (``RESTRICTED_KINDS``); case content goes with the case."""
     check_kinds([kind])
     if not getattr(user, "is_authenticated", False):
         return False
     if kind in CONTENT_KINDS:
         return True
-    return user.has_perm(PERMISSION)
+    if not user.has_perm(PERMISSION):
+        return False
+    restricted = RESTRICTED_KINDS.get(kind)
+    return restricted is None or user.has_perm(restricted)
+
+
+def withheld_kinds(user: Any) -> frozenset[str]:
+    """The kinds of people's details ``user`` may not see (all of them for a reader without
+    ``view_personal_data``; the restricted ones they lack the permission for otherwise)."""
+    return frozenset(kind for kind in PEOPLE_KINDS if not may_view(user, kind))
 
 
 def kind_label(kind: str) -> str:
@@ -228,7 +254,11 @@ class PersonFields:
 
     ``roles`` maps each value of ``role_field`` that makes the record a resident's details to its
     stand-in ("a witness"); a value missing from it (a subject officer interviewed, an agency
-    subpoenaed) holds nobody's personal data and is shown as it is."""
+    subpoenaed) holds nobody's personal data and is shown as it is. ``role_kinds`` maps a role
+    whose details are of another kind than ``kind`` (a restricted one) to that kind. A record
+    about a party (an interview of one) names ``linked``, its relation to the party, and takes the
+    restricted kind of that party's role from ``linked_kinds``: an interview of the police employee
+    who reported is as restricted as the employee."""
 
     kind: str
     role_field: str
@@ -239,6 +269,22 @@ class PersonFields:
     phone: str = ""
     description: str = ""
     case_field: str = "complaint"
+    role_kinds: dict[str, str] = field(default_factory=dict)
+    linked: str = ""
+    linked_kinds: dict[str, str] = field(default_factory=dict)
+
+    def kind_of(self, role: Any, linked_role: Any = None) -> str:
+        """The kind of people's details a record in ``role`` holds (about a party in ``linked_role``)."""
+        return self.linked_kinds.get(linked_role) or self.role_kinds.get(role, self.kind)
+
+    def stand_in(self, role: Any, kind: str) -> Any:
+        """The words standing in for the person of a record in ``role`` whose details are ``kind``."""
+        return RESTRICTED_STAND_INS.get(kind) or self.roles[role]
+
+    def roles_of(self, kinds: Iterable[str]) -> list[str]:
+        """The roles (of ``roles``) whose records hold details of one of ``kinds``."""
+        wanted = set(kinds)
+        return [role for role in self.roles if self.kind_of(role) in wanted]
 
     def details(self, obj: Any) -> dict[str, str]:
         def value(attribute: str) -> str:
@@ -264,18 +310,22 @@ PEOPLE: dict[str, PersonFields] = {
             "victim": _("the person harmed"),
             "witness": _("a witness"),
             "third_party": _("the person filing for them"),
+            "employee": _("identity withheld (police employee report)"),
         },
         name=("first_name", "last_name"),
         address="address",
         email="email",
         phone="phone",
         description="description",
+        role_kinds={"employee": EMPLOYEE_KIND},
     ),
     "investigations.interview": PersonFields(
         kind="interviewees",
         role_field="role",
         roles={"complainant": _("the complainant"), "witness": _("a witness"), "other": _("a person interviewed")},
         name=("person_name",),
+        linked="party",
+        linked_kinds={"employee": EMPLOYEE_KIND},
     ),
     "investigations.subpoena": PersonFields(
         kind="subpoena_recipients",
@@ -324,15 +374,28 @@ def person(user: Any, obj: Any, *, request: HttpRequest | None = None, target: M
     may see no one's details (the board packet, printed once for every board member)."""
     spec = person_fields(obj)
     role = str(getattr(obj, f"get_{spec.role_field}_display")())
-    stand_in = spec.roles.get(getattr(obj, spec.role_field))
+    role_value = getattr(obj, spec.role_field)
+    stand_in = spec.roles.get(role_value)
     name, details = spec.name_of(obj), spec.details(obj)
     if stand_in is None:
         return Shown(name=name, role=role, personal=False, **details)
-    if user is None or not may_view(user, spec.kind):
-        return Shown(name=str(stand_in), role=role, withheld=True)
+    kind = spec.kind_of(role_value, _linked_role(spec, obj, target))
+    if user is None or not may_view(user, kind):
+        return Shown(name=str(spec.stand_in(role_value, kind)), role=role, withheld=True)
     if name or any(details.values()):
-        shown(request, target if target is not None else getattr(obj, spec.case_field), [spec.kind])
+        shown(request, target if target is not None else getattr(obj, spec.case_field), [kind])
     return Shown(name=name, role=role, **details)
+
+
+def _linked_role(spec: PersonFields, obj: Any, target: Model | None) -> Any:
+    """The role of the party ``obj`` is about, when that can make it restricted: only on a case
+    that says it may hold a restricted person (``withholds_people``), so other cases cost nothing."""
+    if not spec.linked or getattr(obj, f"{spec.linked}_id", None) is None:
+        return None
+    case = target if target is not None else getattr(obj, spec.case_field, None)
+    if not getattr(case, "withholds_people", False):
+        return None
+    return getattr(getattr(obj, spec.linked), "role", None)
 
 
 # --- Free text ---------------------------------------------------------------------------------------
@@ -428,32 +491,45 @@ class Masker:
         return mark_safe("".join(pieces))  # noqa: S308  # nosec B703 B308
 
 
-def case_people(complaint: Model) -> list[tuple[str, str, str, str, str]]:
+def case_people(complaint: Model, kinds: Iterable[str] | None = None) -> list[tuple[str, str, str, str, str]]:
     """``(stand-in, name, address, email, phone)`` for everyone the case's records name: its
-    parties, the people interviewed and the people subpoenaed (one query each)."""
-    return case_people_by_case([complaint.pk]).get(complaint.pk, [])
+    parties, the people interviewed and the people subpoenaed (one query each); with ``kinds``,
+    only the people whose details are of those kinds."""
+    return case_people_by_case([complaint.pk], kinds).get(complaint.pk, [])
 
 
-def case_people_by_case(complaint_ids: Iterable[Any]) -> dict[Any, list[tuple[str, str, str, str, str]]]:
+def case_people_by_case(
+    complaint_ids: Iterable[Any], kinds: Iterable[str] | None = None
+) -> dict[Any, list[tuple[str, str, str, str, str]]]:
     """``case_people`` of many cases at once, by case id (one query per kind of record, whatever
-    the number of cases: the search index builds its masked texts in batches with it)."""
+    the number of cases: the search index builds its masked texts in batches with it); with
+    ``kinds``, only the people whose details are of those kinds (a model holding none is not read)."""
     ids = list(complaint_ids)
     people: dict[Any, list[tuple[str, str, str, str, str]]] = {}
     if not ids:
         return people
+    wanted_kinds = None if kinds is None else set(kinds)
     for label, spec in PEOPLE.items():
+        if wanted_kinds is not None and not (
+            spec.roles_of(wanted_kinds) or wanted_kinds & set(spec.linked_kinds.values())
+        ):
+            continue
         model = apps.get_model(label)
         case_key = f"{spec.case_field}_id"
+        linked = f"{spec.linked}__role" if spec.linked else ""
         wanted = [case_key, *spec.name, spec.role_field, *(f for f in (spec.address, spec.email, spec.phone) if f)]
         rows = (
             model._default_manager.filter(**{f"{case_key}__in": ids, f"{spec.role_field}__in": list(spec.roles)})
             .order_by("pk")
-            .values(*dict.fromkeys(wanted))
+            .values(*dict.fromkeys([*wanted, *([linked] if linked else [])]))
         )
         for row in rows:
+            kind = spec.kind_of(row[spec.role_field], row.get(linked) if linked else None)
+            if wanted_kinds is not None and kind not in wanted_kinds:
+                continue
             people.setdefault(row[case_key], []).append(
                 (
-                    str(spec.roles[row[spec.role_field]]),
+                    str(spec.stand_in(row[spec.role_field], kind)),
                     " ".join(str(row[f] or "").strip() for f in spec.name).strip(),
                     str(row.get(spec.address) or "") if spec.address else "",
                     str(row.get(spec.email) or "") if spec.email else "",
@@ -467,23 +543,34 @@ def _is_case(target: Any) -> bool:
     return isinstance(target, Model) and target._meta.label_lower == CASE_MODEL and target.pk is not None
 
 
-def masker(request: HttpRequest | None, complaint: Model | None) -> Masker:
-    """The masker of ``complaint``'s people, read once per response however many blocks use it."""
+def masker(request: HttpRequest | None, complaint: Model | None, kinds: Iterable[str] | None = None) -> Masker:
+    """The masker of ``complaint``'s people (with ``kinds``, of those whose details are of these
+    kinds only), read once per response however many blocks use it."""
     if not _is_case(complaint):
         return Masker()
+    key = complaint.pk if kinds is None else (complaint.pk, frozenset(kinds))
     reads = _reads_for(request)
-    if reads is not None and complaint.pk in reads.maskers:
-        return reads.maskers[complaint.pk]
-    built = Masker(case_people(complaint))
+    if reads is not None and key in reads.maskers:
+        return reads.maskers[key]
+    built = Masker(case_people(complaint, kinds))
     if reads is not None:
-        reads.maskers[complaint.pk] = built
+        reads.maskers[key] = built
     return built
 
 
 def free_text(user: Any, markup: Any, target: Model | None, *, request: HttpRequest | None = None) -> SafeString:
     """Case content (escaped HTML) as ``user`` may read it: as written for a user who may see
-    people's details, with the case's people replaced by their roles for anyone else."""
+    every person on the case, with the people they may not see replaced by their roles for anyone
+    else. A reader who lacks only a restricted kind reads the case as written unless the case says
+    it may hold such a person (``withholds_people``), so other cases cost no query."""
     markup = "" if markup is None else markup
-    if may_view(user, "parties") or not _is_case(target):
+    if not _is_case(target):
         return conditional_escape(markup)
+    hidden = withheld_kinds(user)
+    if not hidden:
+        return conditional_escape(markup)
+    if hidden <= RESTRICTED_KINDS.keys():
+        if not getattr(target, "withholds_people", False):
+            return conditional_escape(markup)
+        return masker(request, target, hidden).html(markup)
     return masker(request, target).html(markup)

@@ -321,6 +321,7 @@ def infected_file_alert(name: str) -> int:
 
     from .notifications import notify_once
     from .permissions import Role
+    from .staff_accounts.selectors import preferred_language
 
     rows = [row for row in _rows(name) if row.scan_state == ScanState.INFECTED]
     if not rows:
@@ -329,6 +330,7 @@ def infected_file_alert(name: str) -> int:
         get_user_model()
         .objects.filter(is_active=True, groups__name=Role.SUPERVISOR)
         .exclude(email="")
+        .select_related("staff_preference")
         .order_by("pk")
         .distinct()
     )
@@ -345,7 +347,7 @@ def infected_file_alert(name: str) -> int:
                 "records": [(row._meta.model_name, row.scan_number) for row in rows],
                 "signature": rows[0].scan_signature,
             },
-            language=settings.LANGUAGE_CODE,
+            language=preferred_language(user),
         )
     return sent
 

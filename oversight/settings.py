@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "oversight.staff_accounts.middleware.PreferredLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "oversight.middleware.RequestUserMiddleware",
     # After the user is known: one personal_data.viewed event per response that showed personal data.
@@ -280,6 +281,10 @@ CELERY_BEAT_SCHEDULE = {
     # Index updates the search service refused while it was down (search.indexing).
     "drain-search-backlog": {"task": "search.tasks.drain_search_backlog", "schedule": 60.0},
     # Early intervention (investigations.early_intervention)
+    "evaluate-early-intervention": {
+        "task": "investigations.early_intervention.tasks.evaluate_early_intervention",
+        "schedule": 86400.0,
+    },
 }
 
 # --- External services --------------------------------------------------------------------------
@@ -351,6 +356,8 @@ RATE_LIMIT_PASSWORD_RESET = env.str("RATE_LIMIT_PASSWORD_RESET", default="5/3600
 RATE_LIMIT_PASSWORD_RESET_ADDRESS = env.str("RATE_LIMIT_PASSWORD_RESET_ADDRESS", default="3/3600")
 RATE_LIMIT_STATUS_LOOKUP = env.str("RATE_LIMIT_STATUS_LOOKUP", default="10/60")
 RATE_LIMIT_INTAKE_SUBMIT = env.str("RATE_LIMIT_INTAKE_SUBMIT", default="5/3600")
+# Answers one client may send to messages on the status page (public_portal.messages).
+RATE_LIMIT_MESSAGE_REPLY = env.str("RATE_LIMIT_MESSAGE_REPLY", default="10/3600")
 # Requests to the open data API per client.
 RATE_LIMIT_API = env.str("RATE_LIMIT_API", default="120/60")
 

@@ -377,10 +377,26 @@ class AboutForm(CheckedInputMixin, forms.Form):
         "age_range",
     )
 
-    def __init__(self, *args, **kwargs):
+    # Police employees' reports (whistleblower channel): a name, always kept confidential, or none;
+    # never for someone else. Department mailboxes and phones may be read by others.
+    EMPLOYEE_FILING_CHOICES = [
+        ("self", _("I will give my name. Keep it confidential.")),
+        ("anonymous", _("I want to stay anonymous")),
+    ]
+    EMPLOYEE_LEFT_OUT = ("confidential", "victim_first_name", "victim_last_name", "victim_contact")
+
+    def __init__(self, *args, employee: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.employee = employee
         for name in ("first_name", "last_name", "email", "phone", "address", "preferred_contact"):
             self.fields[name].hide_optional = True  # needed unless anonymous, depending on the contact choice
+        if employee:
+            self.fields["filing_as"].label = _("Do you want to give your name?")
+            self.fields["filing_as"].choices = self.EMPLOYEE_FILING_CHOICES
+            for name in self.EMPLOYEE_LEFT_OUT:
+                del self.fields[name]
+            self.fields["email"].help_text = _("Use a personal email address, not a department one.")
+            self.fields["phone"].help_text = _("Use a personal phone number, not a department phone.")
 
     def clean(self):
         data = super().clean()
@@ -417,7 +433,73 @@ class AboutForm(CheckedInputMixin, forms.Form):
 
     def render_key(self) -> tuple:
         """The language offered first for letters (the draft's, not necessarily the page's)."""
-        return (self.initial.get("preferred_language"),)
+        return (self.initial.get("preferred_language"), self.employee)
+
+
+class EmploymentForm(CheckedInputMixin, forms.Form):
+    """Police employees' reports (whistleblower channel): the employee's work and safety.
+
+    The relationship and whether they fear retaliation go with the case; the unit and what they
+    fear can point to them, so staff read them only with the permission to see who reported. An
+    anonymous report keeps no unit: the field is not offered, and one typed before is dropped."""
+
+    RELATIONSHIP_CHOICES = [
+        ("sworn", _("I am a sworn officer")),
+        ("civilian", _("I am a civilian employee")),
+        ("former", _("I used to work for the department")),
+        ("contractor", _("I am a contractor, or I work for one")),
+        ("undisclosed", _("I prefer not to say")),
+    ]
+    CONCERN_CHOICES = [("yes", _("Yes")), ("no", _("No"))]
+
+    relationship = forms.ChoiceField(
+        label=_("How do you work with the police department?"),
+        choices=RELATIONSHIP_CHOICES,
+        widget=forms.RadioSelect,
+    )
+    unit = forms.CharField(
+        label=_("Your unit, division or shift"),
+        max_length=120,
+        required=False,
+        help_text=_("Leave it empty if only a few people work there: it could show who you are."),
+    )
+    retaliation_concern = forms.ChoiceField(
+        label=_("Are you worried that someone will punish you for reporting this?"),
+        choices=CONCERN_CHOICES,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "For example: a transfer, a bad review, lost overtime, threats or being left out. If you say "
+            "yes, everyone who works on your report will see that you are worried about retaliation."
+        ),
+    )
+    retaliation_detail = forms.CharField(
+        label=_("What worries you, or what has already happened?"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Only the senior staff who can see who you are will read this."),
+    )
+
+    def __init__(self, *args, anonymous: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.anonymous = anonymous
+        if anonymous:
+            del self.fields["unit"]
+
+    def to_data(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        out = {
+            "relationship": d["relationship"],
+            "retaliation_concern": d["retaliation_concern"] == "yes",
+            "retaliation_detail": (d.get("retaliation_detail") or "").strip(),
+        }
+        if not self.anonymous:
+            out["unit"] = (d.get("unit") or "").strip()
+        return out
+
+    def render_key(self) -> tuple:
+        """Whether the unit is asked for (not of an anonymous report)."""
+        return (self.anonymous,)
 
 
 class ConsentForm(CheckedInputMixin, forms.Form):

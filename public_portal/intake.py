@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from complaints import services as complaint_services
 from complaints import uploads
+from complaints import whistleblower as employee_reports
 from complaints.models import Complaint
 from oversight import audit
 from oversight.input_guard import all_storable, parse_int
@@ -30,6 +31,7 @@ from .forms import (
     MAX_ROWS,
     AboutForm,
     ConsentForm,
+    EmploymentForm,
     EvidenceForm,
     IncidentForm,
     KindsForm,
@@ -58,17 +60,30 @@ STEPS = [
     Step("review", gettext_lazy("Review and send")),
 ]
 STEP_SLUGS = [step.slug for step in STEPS]
+# Police employees' reports (whistleblower channel): the same steps, and one about the employee's
+# work and safety once they have said whether they give their name (docs/whistleblower.md).
+EMPLOYEE_STEPS = [*STEPS[:6], Step("employment", gettext_lazy("Your work and your safety")), *STEPS[6:]]
 FORMSET_PREFIX = {"officers": "officers", "witnesses": "witnesses"}
 _IGNORED_KEYS = {"csrfmiddlewaretoken", "action"}
 
 
-def step_index(slug: str) -> int:
-    return STEP_SLUGS.index(slug)
+def steps_for(mode: str) -> list[Step]:
+    """The steps of the form in ``mode``: the employee report has one more."""
+    return EMPLOYEE_STEPS if mode == IntakeDraft.Mode.EMPLOYEE else STEPS
 
 
-def neighbours(slug: str) -> tuple[str | None, str | None]:
-    i = step_index(slug)
-    return (STEP_SLUGS[i - 1] if i > 0 else None, STEP_SLUGS[i + 1] if i + 1 < len(STEPS) else None)
+def step_slugs(mode: str) -> list[str]:
+    return [step.slug for step in steps_for(mode)]
+
+
+def step_index(slug: str, mode: str = IntakeDraft.Mode.PUBLIC) -> int:
+    return step_slugs(mode).index(slug)
+
+
+def neighbours(slug: str, mode: str = IntakeDraft.Mode.PUBLIC) -> tuple[str | None, str | None]:
+    slugs = step_slugs(mode)
+    i = slugs.index(slug)
+    return (slugs[i - 1] if i > 0 else None, slugs[i + 1] if i + 1 < len(slugs) else None)
 
 
 # --- Drafts --------------------------------------------------------------------------------------
@@ -136,7 +151,13 @@ def step_field_names(draft: IntakeDraft, slug: str) -> set[str]:
 
 
 # The steps whose answers are kept as typed, besides the two with rows (``FORMSET_PREFIX``).
-_STEP_FORMS = {"incident": IncidentForm, "kinds": KindsForm, "about": AboutForm, "consent": ConsentForm}
+_STEP_FORMS = {
+    "incident": IncidentForm,
+    "kinds": KindsForm,
+    "about": AboutForm,
+    "employment": EmploymentForm,
+    "consent": ConsentForm,
+}
 
 
 def raw_from_post(post: QueryDict, names: set[str] | None = None) -> dict[str, list[str]]:
@@ -200,7 +221,11 @@ def form_for(draft: IntakeDraft, slug: str, data: QueryDict | None = None, files
     if slug == "evidence":
         return EvidenceForm(bound, files)
     if slug == "about":
-        return AboutForm(bound, initial={"preferred_language": draft.language})
+        return AboutForm(
+            bound, initial={"preferred_language": draft.language}, employee=draft.mode == IntakeDraft.Mode.EMPLOYEE
+        )
+    if slug == "employment":
+        return EmploymentForm(bound, anonymous=filing_anonymously(draft))
     if slug == "consent":
         return ConsentForm(bound, consent=consent_text_active(language=draft.language), staff=staff)
     if slug == "review":
@@ -208,10 +233,15 @@ def form_for(draft: IntakeDraft, slug: str, data: QueryDict | None = None, files
     raise KeyError(slug)
 
 
-def step_indicator_key(slug: str) -> tuple:
-    """The key the progress indicator's markup is kept under: it shows the steps' titles and which
-    one is current, in the page's language, and nothing of the visitor's."""
-    return ("step indicator", slug, get_language())
+def filing_anonymously(draft: IntakeDraft) -> bool:
+    """Whether the "About you" step, as last saved, says the filer stays anonymous."""
+    return _last(draft.data.get("about") or {}, "filing_as") == "anonymous"
+
+
+def step_indicator_key(slug: str, mode: str = IntakeDraft.Mode.PUBLIC) -> tuple:
+    """The key the progress indicator's markup is kept under: it shows the steps' titles (the
+    mode's) and which one is current, in the page's language, and nothing of the visitor's."""
+    return ("step indicator", mode == IntakeDraft.Mode.EMPLOYEE, slug, get_language())
 
 
 def blank_form_key(draft: IntakeDraft, slug: str, form: Any, *, staged_files: list | None = None) -> tuple | None:
@@ -375,7 +405,10 @@ def draft_validate(draft: IntakeDraft) -> Validated:
     """Validate every step again from what the draft holds."""
     form_data: dict[str, Any] = {}
     invalid: list[str] = []
-    for slug in ("incident", "officers", "kinds", "witnesses", "about", "consent"):
+    slugs = ["incident", "officers", "kinds", "witnesses", "about", "consent"]
+    if draft.mode == IntakeDraft.Mode.EMPLOYEE:
+        slugs.insert(5, "employment")
+    for slug in slugs:
         if slug not in draft.data and slug in ("kinds", "witnesses"):
             form_data[slug] = []
             continue
@@ -419,26 +452,10 @@ def draft_submit(draft: IntakeDraft, *, actor: Any = None, validated: Validated 
         draft.complaint, draft.data = filed, {}
         return filed
     try:
-        incident = validated.form_data["incident"]
-        staff = draft.mode == IntakeDraft.Mode.STAFF
-        received_at = None
-        if staff and incident.get("received_date"):
-            received_at = timezone.make_aware(
-                datetime.combine(datetime.fromisoformat(incident["received_date"]).date(), time(12, 0))
-            )
-        complaint = complaint_services.complaint_submit(
-            form_data=validated.form_data,
-            files=[
-                complaint_services.CheckedFile(handle, s.original_name, _inspected(s))
-                for handle, s in zip(handles, staged, strict=True)
-            ],
-            language=draft.language,
-            idempotency_key=draft.token,
-            status_code=draft.status_code,
-            channel=(incident.get("channel") or Complaint.Channel.PHONE) if staff else Complaint.Channel.WEB,
-            actor=actor,
-            received_at=received_at,
-        )
+        if draft.mode == IntakeDraft.Mode.EMPLOYEE:
+            complaint = _employee_report_submit(draft, validated, handles, staged, actor)
+        else:
+            complaint = _complaint_submit(draft, validated, handles, staged, actor)
     finally:
         for handle in handles:
             handle.close()
@@ -448,6 +465,53 @@ def draft_submit(draft: IntakeDraft, *, actor: Any = None, validated: Validated 
     draft.complaint = complaint
     draft.data = {}
     return complaint
+
+
+def _checked_files(handles: list, staged: list[DraftFile]) -> list:
+    return [
+        complaint_services.CheckedFile(handle, s.original_name, _inspected(s))
+        for handle, s in zip(handles, staged, strict=True)
+    ]
+
+
+def _employee_report_submit(draft: IntakeDraft, validated: Validated, handles: list, staged: list, actor: Any):
+    """A police employee's report: the form's answers and the "Your work" step's."""
+    work = validated.form_data["employment"]
+    return employee_reports.employee_report_submit(
+        form_data=validated.form_data,
+        employee=employee_reports.EmployeeReportData(
+            relationship=work["relationship"],
+            unit=work.get("unit", ""),
+            retaliation_concern=work["retaliation_concern"],
+            retaliation_detail=work.get("retaliation_detail", ""),
+        ),
+        files=_checked_files(handles, staged),
+        language=draft.language,
+        idempotency_key=draft.token,
+        status_code=draft.status_code,
+        actor=actor,
+    )
+
+
+def _complaint_submit(draft: IntakeDraft, validated: Validated, handles: list, staged: list, actor: Any):
+    """A resident's complaint, from the public form or entered by staff."""
+    incident = validated.form_data["incident"]
+    staff = draft.mode == IntakeDraft.Mode.STAFF
+    received_at = None
+    if staff and incident.get("received_date"):
+        received_at = timezone.make_aware(
+            datetime.combine(datetime.fromisoformat(incident["received_date"]).date(), time(12, 0))
+        )
+    return complaint_services.complaint_submit(
+        form_data=validated.form_data,
+        files=_checked_files(handles, staged),
+        language=draft.language,
+        idempotency_key=draft.token,
+        status_code=draft.status_code,
+        channel=(incident.get("channel") or Complaint.Channel.PHONE) if staff else Complaint.Channel.WEB,
+        actor=actor,
+        received_at=received_at,
+    )
 
 
 def _open_staged(staged: list[DraftFile]) -> list:

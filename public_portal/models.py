@@ -36,6 +36,9 @@ class IntakeDraft(models.Model):
     class Mode(models.TextChoices):
         PUBLIC = "public", _("Public form")
         STAFF = "staff", _("Staff entry")
+        # Police employees' reports (whistleblower channel): the public form with a step about the
+        # employee's work and safety (docs/whistleblower.md).
+        EMPLOYEE = "employee", _("Police employee's report")
 
     token = models.CharField(max_length=32, unique=True, default=_token, editable=False)
     mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.PUBLIC)

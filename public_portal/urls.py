@@ -12,7 +12,22 @@ urlpatterns = [
     path("file/receipt/<str:tracking_number>.pdf", views.intake_receipt, name="intake_receipt"),
     path("file/receipt/<str:tracking_number>/", views.intake_receipt_html, name="intake_receipt_html"),
     path("file/<slug:step>/", views.intake_step, name="intake_step"),
+    # Police employees' reports (whistleblower channel): "I work for the police department".
+    path("police-employee/", views.employee_intake_start, name="employee_intake_start"),
+    path("police-employee/done/", views.employee_intake_done, name="employee_intake_done"),
+    path(
+        "police-employee/receipt/<str:tracking_number>.pdf",
+        views.employee_intake_receipt,
+        name="employee_intake_receipt",
+    ),
+    path(
+        "police-employee/receipt/<str:tracking_number>/",
+        views.employee_intake_receipt_html,
+        name="employee_intake_receipt_html",
+    ),
+    path("police-employee/<slug:step>/", views.employee_intake_step, name="employee_intake_step"),
     path("status/", views.status_lookup, name="status_lookup"),
+    path("status/", include("public_portal.messages.public_urls")),  # the status page's messages
     path("recommendations/", recommendation_views.recommendation_list, name="recommendation_list"),
     path(
         "recommendations/<str:number>/",

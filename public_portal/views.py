@@ -14,7 +14,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from complaints import selectors as complaint_selectors
-from complaints.stages import STAGE_EXPLANATIONS
 from oversight import audit
 from oversight.forms import add_usa_classes
 from oversight.input_guard import parse_indexed
@@ -22,7 +21,7 @@ from oversight.ratelimit import rate_limited
 from oversight.views import bad_request
 
 from . import intake, selectors
-from .forms import MAX_ROWS, ROWS_UNREADABLE, EvidenceForm, StatusLookupForm
+from .forms import MAX_ROWS, ROWS_UNREADABLE, EmploymentForm, EvidenceForm, StatusLookupForm
 from .models import IntakeDraft
 
 RECEIPTS_SESSION_KEY = "intake_receipts"
@@ -56,9 +55,16 @@ def server_error(request: HttpRequest) -> HttpResponse:
 # --- Intake --------------------------------------------------------------------------------------
 
 
+# The URL names of each mode's pages: ``<prefix>_start``, ``<prefix>_step`` and so on.
+_URL_PREFIX = {
+    IntakeDraft.Mode.PUBLIC: "public_portal:intake",
+    IntakeDraft.Mode.STAFF: "staff_intake:intake",
+    IntakeDraft.Mode.EMPLOYEE: "public_portal:employee_intake",
+}
+
+
 def _url(mode: str, name: str, *args) -> str:
-    namespace = "staff_intake" if mode == IntakeDraft.Mode.STAFF else "public_portal"
-    return reverse(f"{namespace}:intake_{name}", args=args)
+    return reverse(f"{_URL_PREFIX[mode]}_{name}", args=args)
 
 
 def _context(request: HttpRequest, mode: str, **extra) -> dict:
@@ -66,8 +72,10 @@ def _context(request: HttpRequest, mode: str, **extra) -> dict:
     return {
         "base_template": "base_staff.html" if staff else "base_public.html",
         "staff_mode": staff,
+        "employee_mode": mode == IntakeDraft.Mode.EMPLOYEE,
         "mode": mode,
-        "steps": intake.STEPS,
+        "steps": intake.steps_for(mode),
+        "step_url_name": f"{_URL_PREFIX[mode]}_step",
         **extra,
     }
 
@@ -85,7 +93,8 @@ def intake_start(request: HttpRequest, mode: str = IntakeDraft.Mode.PUBLIC) -> H
         draft = intake.draft_start(request, mode=mode, language=get_language() or settings.LANGUAGE_CODE)
         return redirect(_url(mode, "step", intake.STEP_SLUGS[0]))
     unfinished = draft if draft is not None and not draft.submitted else None
-    return render(request, "public_portal/intake/start.html", _context(request, mode, unfinished=unfinished))
+    template = "start_employee.html" if mode == IntakeDraft.Mode.EMPLOYEE else "start.html"
+    return render(request, f"public_portal/intake/{template}", _context(request, mode, unfinished=unfinished))
 
 
 def _steps_done(draft: IntakeDraft) -> set[str]:
@@ -95,7 +104,7 @@ def _steps_done(draft: IntakeDraft) -> set[str]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def intake_step(request: HttpRequest, step: str, mode: str = IntakeDraft.Mode.PUBLIC) -> HttpResponse:
-    if step not in intake.STEP_SLUGS:
+    if step not in intake.step_slugs(mode):
         raise Http404
     draft = selectors.draft_for_request(request, mode)
     if draft is None:
@@ -105,7 +114,7 @@ def intake_step(request: HttpRequest, step: str, mode: str = IntakeDraft.Mode.PU
         return redirect(_url(mode, "done"))
     if step == "review":
         return _review(request, draft, mode)
-    previous, following = intake.neighbours(step)
+    previous, following = intake.neighbours(step, mode)
     status = 200
     upload_errors: list[str] = []
     form = None
@@ -154,15 +163,15 @@ def intake_step(request: HttpRequest, step: str, mode: str = IntakeDraft.Mode.PU
             mode,
             draft=draft,
             step=step,
-            step_number=intake.step_index(step) + 1,
-            step_title=intake.STEPS[intake.step_index(step)].title,
+            step_number=intake.step_index(step, mode) + 1,
+            step_title=intake.steps_for(mode)[intake.step_index(step, mode)].title,
             form=form,
             previous=previous,
             upload_errors=upload_errors,
             staged_files=staged_files,
             consent=form.consent if step == "consent" else None,
             max_files=settings.INTAKE_MAX_FILES,
-            step_indicator_key=intake.step_indicator_key(step),
+            step_indicator_key=intake.step_indicator_key(step, mode),
             blank_form_key=blank_form_key,
             done=_steps_done(draft),
             **_errors(form, upload_errors),
@@ -178,7 +187,7 @@ def _post_step(request: HttpRequest, draft: IntakeDraft, mode: str, step: str, a
     Nothing is kept from a request that cannot be read whole (an unknown button, a row count that
     is not a number, a value that cannot be stored): the draft keeps the step as it was.
     """
-    previous, following = intake.neighbours(step)
+    previous, following = intake.neighbours(step, mode)
     prefix = intake.FORMSET_PREFIX.get(step)
     raw = intake.raw_from_post(request.POST, intake.step_field_names(draft, step))
     remove = parse_indexed(action, "remove-", maximum=MAX_ROWS - 1) if prefix else None
@@ -242,6 +251,8 @@ def _render_review(request, draft, mode, validated, status, error: str = "") -> 
     incident = data.get("incident") or {}
     lookups = selectors.review_lookups(incident=incident, with_categories=False)
     review_form = ReviewForm(initial={"form_token": draft.token})
+    steps = intake.steps_for(mode)
+    work = data.get("employment") or {}
     return render(
         request,
         "public_portal/intake/review.html",
@@ -250,9 +261,10 @@ def _render_review(request, draft, mode, validated, status, error: str = "") -> 
             mode,
             draft=draft,
             step="review",
-            step_number=len(intake.STEPS),
-            step_title=intake.STEPS[-1].title,
-            step_indicator_key=intake.step_indicator_key("review"),
+            step_number=len(steps),
+            step_title=steps[-1].title,
+            step_indicator_key=intake.step_indicator_key("review", mode),
+            relationship_label=dict(EmploymentForm.RELATIONSHIP_CHOICES).get(work.get("relationship"), ""),
             data=data,
             district=lookups.district,
             channel_label=lookups.channel_label,
@@ -260,7 +272,7 @@ def _render_review(request, draft, mode, validated, status, error: str = "") -> 
             incident_time=time.fromisoformat(incident["time"]) if incident.get("time") else None,
             kinds=[KIND_LABELS[k] for k in data.get("kinds", []) if k in KIND_LABELS],
             invalid_steps=validated.invalid_steps,
-            step_titles={s.slug: s.title for s in intake.STEPS},
+            step_titles={s.slug: s.title for s in steps},
             staged_files=selectors.draft_staged_files(draft=draft),
             form=review_form,
             error=error,
@@ -390,11 +402,22 @@ def intake_receipt_html(
 @require_http_methods(["GET", "POST"])
 @rate_limited("status_lookup", "RATE_LIMIT_STATUS_LOOKUP")
 def status_lookup(request: HttpRequest) -> HttpResponse:
-    """Tracking number + code → the plain-language stage. A wrong number and a wrong code get the
-    same answer, so the page cannot be used to find out which tracking numbers exist."""
+    """Tracking number + code → the plain-language stage, and the messages with the staff. A wrong
+    number and a wrong code get the same answer, so the page cannot be used to find out which
+    tracking numbers exist. A right one opens the status page in this browser session for a while
+    (``public_portal.messages.status``), so an answer can be sent without the code in any URL."""
+    from .messages import status as status_pages
+
     if request.method == "GET":
-        return render(request, "public_portal/status_lookup.html", {"form": _prepared(StatusLookupForm())})
+        opened = status_pages.status_opened(request)
+        return render(
+            request,
+            "public_portal/status_lookup.html",
+            {"form": _prepared(StatusLookupForm()), "opened": opened},
+        )
     form = StatusLookupForm(request.POST)
+    # A new lookup replaces the page this session had open, whatever it finds.
+    status_pages.status_forget(request)
     if form.is_valid():
         status = complaint_selectors.complaint_status_for_public(
             tracking_number=form.cleaned_data["tracking_number"], code=form.cleaned_data["code"]
@@ -405,16 +428,8 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
             target_label=form.cleaned_data["tracking_number"][:64],
         )
         if status is not None:
-            outcomes = []
-            if status.stage in ("decided", "closed"):
-                from investigations.public import public_outcomes
-
-                outcomes = public_outcomes(complaint_id=status.complaint_id)
-            return render(
-                request,
-                "public_portal/status_result.html",
-                {"status": status, "explanations": STAGE_EXPLANATIONS, "outcomes": outcomes},
-            )
+            status_pages.status_open(request, tracking_number=status.tracking_number, code=form.cleaned_data["code"])
+            return status_pages.status_page(request, status)
         form.add_error(
             None, _("We could not find a complaint with that tracking number and code. Check both and try again.")
         )
@@ -444,3 +459,27 @@ staff_intake_receipt = _staff(
 staff_intake_receipt_html = _staff(
     lambda request, tracking_number: intake_receipt_html(request, tracking_number, mode=IntakeDraft.Mode.STAFF)
 )
+
+
+# --- Police employees' reports (whistleblower channel) ---------------------------------------------
+# The public form in the employee's mode: the same steps and checks, one step more, no account.
+
+
+def employee_intake_start(request: HttpRequest) -> HttpResponse:
+    return intake_start(request, mode=IntakeDraft.Mode.EMPLOYEE)
+
+
+def employee_intake_step(request: HttpRequest, step: str) -> HttpResponse:
+    return intake_step(request, step, mode=IntakeDraft.Mode.EMPLOYEE)
+
+
+def employee_intake_done(request: HttpRequest) -> HttpResponse:
+    return intake_done(request, mode=IntakeDraft.Mode.EMPLOYEE)
+
+
+def employee_intake_receipt(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return intake_receipt(request, tracking_number, mode=IntakeDraft.Mode.EMPLOYEE)
+
+
+def employee_intake_receipt_html(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return intake_receipt_html(request, tracking_number, mode=IntakeDraft.Mode.EMPLOYEE)

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 
 from complaints.models import Allegation, AllegationCategory, Complaint, Party, SubjectOfficer
 from investigations.models import CaseNote, Disposition, Interview, InvestigatorAssignment, Subpoena
-from oversight.personal_data import PEOPLE, Masker, case_people_by_case
+from oversight.personal_data import PEOPLE, RESTRICTED_KINDS, Masker, case_people_by_case
 
 VIEW_PERMISSION = "view_complaint"
 
@@ -158,21 +158,25 @@ def _case_sources(complaint_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
 
     people = _people_texts(ids)
     maskers = {case_id: Masker(rows) for case_id, rows in case_people_by_case(ids).items()}
+    # People of a restricted kind (the police employee who reported a case) are searchable by no
+    # one: masked in the texts searched as written too, and left out of ``people``.
+    withheld = {case_id: Masker(rows) for case_id, rows in case_people_by_case(ids, RESTRICTED_KINDS).items()}
     principals = principals_by_case(ids)
 
     sources: dict[int, dict[str, Any]] = {}
     for row in complaints:
         case_id = row["pk"]
         masker = maskers.get(case_id) or Masker()
+        unsearchable = withheld.get(case_id) or Masker()
         allegation_texts = [
             _join([*(names.get(category_id) or ()), description], " — ")
             for category_id, description in allegations.get(case_id, [])
         ]
         full = {
-            "narrative": row["narrative"] or "",
-            "location": row["location_text"] or "",
-            "allegations": _join(allegation_texts),
-            "notes": _join(notes.get(case_id, [])),
+            "narrative": unsearchable.text(row["narrative"] or ""),
+            "location": unsearchable.text(row["location_text"] or ""),
+            "allegations": unsearchable.text(_join(allegation_texts)),
+            "notes": unsearchable.text(_join(notes.get(case_id, []))),
         }
         sources[case_id] = {
             "tracking_number": row["tracking_number"],
@@ -208,11 +212,14 @@ def _people_texts(ids: list[int]) -> dict[int, list[str]]:
             *spec.name,
             *(f for f in (spec.address, spec.email, spec.phone, spec.description) if f),
         ]
-        rows = (
-            model._default_manager.filter(**{f"{case_key}__in": ids, f"{spec.role_field}__in": list(spec.roles)})
-            .order_by("pk")
-            .values(case_key, *dict.fromkeys(fields))
-        )
+        # Not the people of a restricted kind: the police employee who reported is searchable by no
+        # one, nor is an interview of them.
+        roles = [role for role in spec.roles if spec.kind_of(role) not in RESTRICTED_KINDS]
+        rows = model._default_manager.filter(**{f"{case_key}__in": ids, f"{spec.role_field}__in": roles})
+        restricted_links = [role for role, kind in spec.linked_kinds.items() if kind in RESTRICTED_KINDS]
+        if restricted_links:
+            rows = rows.exclude(**{f"{spec.linked}__role__in": restricted_links})
+        rows = rows.order_by("pk").values(case_key, *dict.fromkeys(fields))
         for row in rows:
             found[row[case_key]].append(_join([row[f] for f in fields], " "))
     return found

@@ -371,6 +371,8 @@ def officer_detail(request: HttpRequest, officer_id: int) -> HttpResponse:
     allegations = selectors.officer_allegations_by_complaint(
         officer_id=officer.pk, complaint_ids=[complaint.pk for complaint in page.object_list]
     )
+    from investigations.early_intervention.selectors import officer_flags_for_user
+
     return render(
         request,
         "search/officer_detail.html",
@@ -379,6 +381,8 @@ def officer_detail(request: HttpRequest, officer_id: int) -> HttpResponse:
             "page": page,
             "rows": [(complaint, allegations.get(complaint.pk, [])) for complaint in page.object_list],
             "querystring": "",
+            # Early-intervention flags (open and closed): None for a user who may not see flags.
+            "flags": officer_flags_for_user(user=request.user, officer=officer),
         },
     )
 

@@ -182,6 +182,12 @@ class BoardPacket(Document):
         ]
         if investigation is not None:
             rows.append((_("Priority"), investigation.get_priority_display()))
+        # Police employees' reports (whistleblower channel): the relationship and the flag go with
+        # the case; who reported never reaches the packet (docs/whistleblower.md).
+        if complaint.is_employee_report:
+            rows.append((_("Filed by"), _("A police employee")))
+            rows.append((_("Relationship to the department"), complaint.get_employee_relationship_display()))
+            rows.append((_("Retaliation concern"), _("Yes") if complaint.retaliation_concern else _("No")))
         out: list[Flowable] = [
             para(_("Case summary"), styles.heading),
             facts_table(rows),

@@ -1,4 +1,5 @@
-"""Board review's background work: the complainant's decision notice and large board packets."""
+"""Board review's background work: the complainant's decision notice, the members' referral emails
+and large board packets."""
 
 from celery import shared_task
 
@@ -56,23 +57,38 @@ def send_decision_notification(decision_id: int) -> bool:
     )
 
 
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_referral_notifications(complaint_id: int, base_url: str = "") -> int:
+    """Email the board members a case was referred to, once each per referral, in their language."""
+    from .services.review import board_referral_notify
+
+    return board_referral_notify(complaint_id=complaint_id, base_url=base_url)
+
+
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
-def build_board_packet(document_id: int) -> bool:
-    """Build a large case's board packet into private storage for the member who asked for it."""
+def build_board_packet(document_id: int, language: str | None = None) -> bool:
+    """Build a large case's board packet into private storage for the member who asked for it, in
+    ``language`` (a task queued without one: the member's preferred language)."""
     import logging
 
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
     from investigations.models import GeneratedDocument
+    from oversight.staff_accounts.selectors import preferred_language
 
     from .documents import BoardPacket
 
-    document = GeneratedDocument.objects.select_related("complaint").filter(pk=document_id).first()
+    document = (
+        GeneratedDocument.objects.select_related("complaint", "requested_by__staff_preference")
+        .filter(pk=document_id)
+        .first()
+    )
     if document is None or document.ready_at is not None:
         return False
     try:
-        content = BoardPacket(document.complaint).render()
+        language = language or preferred_language(document.requested_by)
+        content = BoardPacket(document.complaint, language=language).render()
     except Exception:
         logging.getLogger(__name__).exception("Board packet %s could not be built", document_id)
         GeneratedDocument.objects.filter(pk=document_id).update(failed=True)

@@ -11,3 +11,8 @@ class EarlyInterventionConfig(AppConfig):
     label = "early_intervention"
     verbose_name = _("Early intervention")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import receivers
+
+        receivers.connect()

@@ -94,9 +94,12 @@ def register_on(lifecycle: Lifecycle) -> None:
 def _entered_closed(ids: list[int], actor: Any) -> None:
     """Cases an import brought into a closed status: their closing date (the date the import gave
     for the status) and schedule, on their retention records, created where missing."""
-    rows = {pk: (closed_on, schedule) for pk, closed_on, schedule in _rows(
-        _facts(Complaint.objects.filter(pk__in=ids)).values_list("pk", "closed_at", "sustained")
-    )}
+    rows = {
+        pk: (closed_on, schedule)
+        for pk, closed_on, schedule in _rows(
+            _facts(Complaint.objects.filter(pk__in=ids)).values_list("pk", "closed_at", "sustained")
+        )
+    }
     existing = set(RetentionRecord.objects.filter(complaint_id__in=ids).values_list("complaint_id", flat=True))
     for pk in existing:
         closed_on, schedule = rows[pk]

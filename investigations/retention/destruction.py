@@ -110,6 +110,8 @@ KEPT: dict[str, frozenset[str]] = {
             "discipline_imposed",
         }
     ),
+    "case_messages.message": frozenset({"author_name", "read_by_name"}),
+    "case_messages.messageattachment": frozenset({"content_type", "sha256", "scan_signature"}),
 }
 # Text kept only on the rows that match: a subpoena's recipient when it is an organisation or an
 # agency (a person's name and address go).
@@ -140,7 +142,11 @@ DELETED: frozenset[str] = frozenset(
 # The tombstone itself.
 UNTOUCHED: frozenset[str] = frozenset({"retention.retentionrecord"})
 # Notices emailed to residents, by the first part of their key and the case row its second part names.
-NOTICE_KEYS: dict[str, str] = {"status": "investigations.statuschange", "decision": "board.boarddecision"}
+NOTICE_KEYS: dict[str, str] = {
+    "status": "investigations.statuschange",
+    "decision": "board.boarddecision",
+    "message": "case_messages.message",
+}
 
 
 @dataclass(frozen=True)

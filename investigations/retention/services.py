@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -19,6 +18,7 @@ from oversight import audit, context
 from oversight.lifecycle import MoveContext, MoveRefused
 from oversight.notifications import notify_once
 from oversight.permissions import Role
+from oversight.staff_accounts.selectors import preferred_language
 
 from .models import LegalHold, RetentionRecord, RetentionReview
 from .selectors import HOLD_PERM, case_standing, cases_due, cases_newly_due
@@ -198,6 +198,7 @@ def _supervisors() -> list[Any]:
         get_user_model()
         .objects.filter(is_active=True, groups__name=Role.SUPERVISOR)
         .exclude(email="")
+        .select_related("staff_preference")
         .order_by("pk")
         .distinct()
     )
@@ -234,7 +235,7 @@ def retention_review_run(*, today: date | None = None, run_by: Any = None) -> Re
                                 "more": max(0, newly_count - len(sample)),
                                 "as_of": today,
                             },
-                            language=settings.LANGUAGE_CODE,
+                            language=preferred_language(user),
                         )
                     )
                 except Exception:

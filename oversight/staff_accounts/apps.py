@@ -8,6 +8,10 @@ class StaffAccountsConfig(AppConfig):
     verbose_name = _("Staff accounts")
 
     def ready(self) -> None:
-        from . import guard
+        from oversight import hooks
+
+        from . import guard, middleware, views
 
         guard.connect()
+        middleware.connect()
+        hooks.register("staff_home.panels", "staff_accounts.preferences", views.staff_home_panel)

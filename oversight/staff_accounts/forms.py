@@ -1,10 +1,13 @@
-"""The staff account pages' forms: search, grant a role, revoke one, reset a second factor."""
+"""The staff account pages' forms: search, grant a role, revoke one, reset a second factor, and the
+preferred language (the person's own preferences page and the supervisor's account page)."""
 
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.text import capfirst
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from oversight.input_guard import CheckedInputMixin
 
@@ -71,3 +74,30 @@ class SecondFactorResetForm(CheckedInputMixin, forms.Form):
             "at their next sign-in."
         ),
     )
+
+
+class LanguageForm(CheckedInputMixin, forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Preferred language"),
+        help_text=gettext_lazy(
+            "Emails from the workspace and board packets are written in this language, and the staff workspace "
+            "is shown in it. What people wrote into a case stays in the language they wrote it in."
+        ),
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"language": current})
+        super().__init__(*args, **kwargs)
+        # Each language named in its own language too, for a reader who does not read the page's.
+        self.fields["language"].choices = [(code, _language_choice(code, name)) for code, name in settings.LANGUAGES]
+
+
+def _language_choice(code: str, name: Any) -> str:
+    """The choice's label: "Spanish (Español)" on an English page, "Español" on a Spanish one."""
+    translated = str(name)
+    try:
+        local = capfirst(get_language_info(code)["name_local"])
+    except KeyError:
+        return translated
+    return translated if translated.lower() == local.lower() else f"{translated} ({local})"

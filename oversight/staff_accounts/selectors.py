@@ -1,13 +1,16 @@
 """Every read of the staff account pages: the list of accounts, one person's roles, their grant
-history (read from the audit trail) and their second factor.
+history (read from the audit trail) and their second factor; and each staff member's preferred
+language, which every email to staff and the board packet are written in.
 
 The pages are a supervisor's; to anyone else they do not exist (404, as for any page that is not
-theirs), which ``account_get_for_manager`` and ``check_manager`` enforce."""
+theirs), which ``account_get_for_manager`` and ``check_manager`` enforce. A person's own
+preferences page is theirs alone."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Prefetch, Q, QuerySet
@@ -29,8 +32,51 @@ HISTORY_ACTIONS = (
     "user.supervisor_created",
     "user.created",
     "user.change_refused",
+    "user.language_changed",
 )
 HISTORY_LIMIT = 200
+
+
+# --- Preferred language -----------------------------------------------------------------------------
+
+
+def language_codes() -> set[str]:
+    return {code for code, _name in settings.LANGUAGES}
+
+
+def language_label(code: str) -> str:
+    """The language's name in the reader's language ("Spanish", "Español")."""
+    return str(dict(settings.LANGUAGES).get(code, code))
+
+
+def stored_language(user: Any) -> str | None:
+    """The language ``user`` chose (or a supervisor chose for them), if it is still one of
+    ``settings.LANGUAGES``; None when nobody chose one. Reads the preference loaded with the user
+    (``select_related("staff_preference")``) when it was, else one query."""
+    from .models import StaffPreference
+
+    if user is None or getattr(user, "pk", None) is None:
+        return None
+    try:
+        preference = user.staff_preference
+    except StaffPreference.DoesNotExist:
+        return None
+    return preference.language if preference.language in language_codes() else None
+
+
+def preferred_language(user: Any, default: str | None = None) -> str:
+    """The language to write to ``user`` in: their stored choice; else ``default`` when it is one
+    of ``settings.LANGUAGES`` (the language of the page a password reset was asked from); else
+    ``settings.LANGUAGE_CODE``."""
+    stored = stored_language(user)
+    if stored:
+        return stored
+    if default and default in language_codes():
+        return default
+    return settings.LANGUAGE_CODE
+
+
+# --- Account management ------------------------------------------------------------------------------
 
 
 def check_manager(user: Any) -> None:
@@ -96,6 +142,9 @@ class HistoryRow:
     role: str
     refused: bool
     details: dict[str, Any]
+    # For a change of preferred language: the new language's name, and the one before it ("" if none).
+    language: str = ""
+    previous_language: str = ""
 
 
 def role_history(account: Any) -> list[HistoryRow]:
@@ -119,6 +168,8 @@ def role_history(account: Any) -> list[HistoryRow]:
                 role=role_label(role) if role else "",
                 refused=event.outcome != AuditEvent.Outcome.SUCCESS,
                 details=data,
+                language=language_label(data["language"]) if data.get("language") else "",
+                previous_language=language_label(data["previous"]) if data.get("previous") else "",
             )
         )
     return rows

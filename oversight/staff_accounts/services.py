@@ -1,9 +1,10 @@
 """Every write of staff account management: granting and revoking roles, resetting a lost second
-factor, and creating the first supervisor on the server.
+factor, creating the first supervisor on the server, and setting a person's preferred language.
 
 A supervisor does all of it, for anyone but themselves (another supervisor changes their roles or
 resets their device), and each write is audited on the account it changed. The guard
-(``guard.py``) holds the same line underneath for every other path.
+(``guard.py``) holds the same line underneath for every other path. The preferred language is the
+one exception to "not themselves": each person sets their own, and a supervisor sets anyone's.
 """
 
 import secrets
@@ -16,6 +17,9 @@ from django.utils.translation import gettext as _
 
 from oversight import audit, permissions
 from oversight.permissions import ROLE_PERMISSIONS, Role
+
+from .models import StaffPreference
+from .selectors import language_codes
 
 User = get_user_model()
 
@@ -182,3 +186,48 @@ def supervisor_create(
             data={"user": user.get_username(), "user_id": user.pk, "password_set": password is not None},
         )
     return user
+
+
+def language_set(*, actor: Any, user: Any, language: str) -> StaffPreference:
+    """Set the language ``user``'s emails and board packets are written in (and, from their next
+    sign-in, the staff workspace's). ``user`` sets their own; a supervisor sets anyone's; anyone
+    else is refused (audited as ``user.change_refused``). The language must be one of
+    ``settings.LANGUAGES``. A change is audited as ``user.language_changed`` (the language before
+    and after); choosing the language already stored writes nothing."""
+    if language not in language_codes():
+        raise ValidationError({"language": _("Choose one of the languages listed.")})
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied
+    by_self = actor.pk == user.pk
+    if not by_self and not permissions.may_manage_accounts(actor):
+        _refuse(
+            actor=actor,
+            user=user,
+            attempt="set_language",
+            reason=_("Only the person or a supervisor can do this."),
+            language=language,
+        )
+    with audit.service_atomic():
+        preference, created = StaffPreference.objects.select_for_update().get_or_create(
+            user_id=user.pk, defaults={"language": language}
+        )
+        previous = "" if created else preference.language
+        if previous != language:
+            if not created:
+                preference.language = language
+                preference.save(update_fields=["language", "updated_at"])
+            audit.record(
+                "user.language_changed",
+                target=user,
+                actor=actor,
+                data={
+                    "language": language,
+                    "previous": previous,
+                    "user": user.get_username(),
+                    "user_id": user.pk,
+                    "by_self": by_self,
+                },
+            )
+    # Whoever holds this user object reads the new choice, not the one loaded with it.
+    user.staff_preference = preference
+    return preference

@@ -1,13 +1,19 @@
 """The staff account pages, a supervisor's: the list of accounts (``staff:accounts:list``) and one
 person's page (``staff:accounts:detail``) with its roles, grant history and second factor, and the
-forms that grant and revoke roles and reset a lost second factor. Anyone else gets the 404 page."""
+forms that grant and revoke roles, reset a lost second factor and set the person's preferred
+language (``staff:accounts:language``). Anyone else gets the 404 page.
 
+Every signed-in person also has their own preferences page (``staff:accounts:preferences``), linked
+from the staff home."""
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
@@ -16,7 +22,8 @@ from oversight.input_guard import parse_int
 from oversight.pagination import querystring
 
 from . import selectors, services
-from .forms import AccountSearchForm, RoleGrantForm, RoleRevokeForm, SecondFactorResetForm
+from .forms import AccountSearchForm, LanguageForm, RoleGrantForm, RoleRevokeForm, SecondFactorResetForm
+from .middleware import remember_language
 
 PAGE_SIZE = 50
 
@@ -57,6 +64,7 @@ def _render_detail(
     *,
     grant_form: RoleGrantForm | None = None,
     reset_form: SecondFactorResetForm | None = None,
+    language_form: LanguageForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     own = account.pk == request.user.pk
@@ -71,7 +79,10 @@ def _render_detail(
         add_usa_classes(reset_form)
     else:
         reset_form = None
-    forms_with_errors = [f for f in (grant_form, reset_form) if f is not None and f.errors]
+    stored = selectors.stored_language(account)
+    language_form = language_form or LanguageForm(current=stored or settings.LANGUAGE_CODE)
+    add_usa_classes(language_form)
+    forms_with_errors = [f for f in (grant_form, reset_form, language_form) if f is not None and f.errors]
     return render(
         request,
         "staff_accounts/account_detail.html",
@@ -86,6 +97,8 @@ def _render_detail(
             "devices": selectors.second_factor_devices(account),
             "history": selectors.role_history(account),
             "password_reset_url": _password_reset_url(),
+            "language_form": language_form,
+            "language_chosen": bool(stored),
         },
         status=status,
     )
@@ -164,3 +177,80 @@ def second_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
         % {"name": account.get_full_name() or account.get_username()},
     )
     return redirect("staff:accounts:detail", account.pk)
+
+
+@login_required
+def language_set(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A supervisor sets someone's preferred language from their account page."""
+    account = selectors.account_get_for_manager(user=request.user, pk=user_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = LanguageForm(request.POST, current=selectors.preferred_language(account))
+    if not form.is_valid():
+        return _render_detail(request, account, language_form=form, status=400)
+    language = form.cleaned_data["language"]
+    services.language_set(actor=request.user, user=account, language=language)
+    if account.pk == request.user.pk:
+        remember_language(request, language)
+        text = _("Your preferred language is now %(language)s.")
+    else:
+        text = _(
+            "%(name)s's preferred language is now %(language)s. Their emails use it from now on, and the staff "
+            "workspace from their next sign-in."
+        )
+    messages.success(
+        request,
+        text
+        % {"name": account.get_full_name() or account.get_username(), "language": selectors.language_label(language)},
+    )
+    return redirect("staff:accounts:detail", account.pk)
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own preferences: the language of their emails, their board packets and
+    the staff workspace."""
+    user = request.user
+    stored = selectors.stored_language(user)
+    current = stored or settings.LANGUAGE_CODE
+    if request.method == "POST":
+        form = LanguageForm(request.POST, current=current)
+        if form.is_valid():
+            language = form.cleaned_data["language"]
+            services.language_set(actor=user, user=user, language=language)
+            remember_language(request, language)  # this page, and the message below, in the new language
+            messages.success(
+                request,
+                _("Saved. Your preferred language is %(language)s.") % {"language": selectors.language_label(language)},
+            )
+            return redirect("staff:accounts:preferences")
+        status = 400
+    elif request.method == "GET":
+        form = LanguageForm(current=current)
+        status = 200
+    else:
+        return HttpResponseNotAllowed(["GET", "POST"])
+    add_usa_classes(form)
+    return render(
+        request,
+        "staff_accounts/preferences.html",
+        {
+            "form": form,
+            "forms_with_errors": [form] if form.errors else [],
+            "language_chosen": bool(stored),
+            "current_label": selectors.language_label(current),
+        },
+        status=status,
+    )
+
+
+def staff_home_panel(request: HttpRequest) -> str | None:
+    """The staff home's link to the person's preferences (``staff_home.panels``)."""
+    if not request.user.is_authenticated:
+        return None
+    language = selectors.preferred_language(request.user)
+    return render_to_string(
+        "staff_accounts/preferences_panel.html",
+        {"language_label": selectors.language_label(language)},
+        request=request,
+    )

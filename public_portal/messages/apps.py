@@ -10,3 +10,8 @@ class CaseMessagesConfig(AppConfig):
     label = "case_messages"
     verbose_name = _("Messages with complainants")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import registry
+
+        registry.register()

@@ -19,23 +19,20 @@ sysadmin never read one, on any page or in any file, and read the person's role 
 """
 
 import io
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 from html import unescape
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
-from django.db.models import Q
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from pypdf import PdfReader
 
 from complaints.models import AllegationCategory, Complaint, Party
 from investigations.board.documents import BoardPacket
@@ -54,6 +51,9 @@ from investigations.services.transitions import complaint_transition
 from oversight import permissions, personal_data
 from oversight.models import AuditEvent
 from public_portal.publication.services import publication_draft
+from tests.case_walk import Page, admin_and_audit_urls, tracking_number_urls, walk
+from tests.case_walk import body as _body
+from tests.case_walk import found as _found
 from tests.factories import PNG_BYTES, PartyFactory
 
 pytestmark = pytest.mark.django_db
@@ -244,6 +244,8 @@ def _build_case(request, stage: str) -> Case:
         "response_id": [1],
         "document_id": [packet.pk for packet in packets],
         "hold_id": [1],
+        "file_id": [1],  # a file sent with a message (none here: the page answers 404)
+        "flag_id": [1],  # an early-intervention flag (none here)
     }
     return Case(complaint, [complainant, witness], packets, values)
 
@@ -261,111 +263,18 @@ def review_case(request) -> Case:
 # --- The URLs ------------------------------------------------------------------------------------------
 
 
-def _routes(patterns=None, prefix: str = "", namespace: str = ""):
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else pattern.namespace
-            yield from _routes(pattern.url_patterns, route, inner or namespace)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield route, f"{namespace}:{pattern.name}".lstrip(":")
-
-
 def case_urls(case: Case) -> list[str]:
     """Every named route that takes the case's tracking number, each converter filled from the
     case; the admin's pages on the complaint and its people; the case's audit trail."""
-    urls = []
-    for route, name in _routes():
-        converters = re.findall(r"<(?:\w+:)?(\w+)>", route)
-        if "tracking_number" not in converters:
-            continue
-        unknown = [c for c in converters if c not in case.values]
-        assert not unknown, f"{name} takes {unknown}: give the walk a value for it"
-        combos: list[dict[str, Any]] = [{}]
-        for converter in converters:
-            combos = [{**combo, converter: value} for combo in combos for value in case.values[converter]]
-        urls += [reverse(name, kwargs=kwargs) for kwargs in combos]
-    assert len(urls) > 50, "the resolver walk found too few case routes"
-    for model, obj in [(Complaint, case.complaint), *((Party, party) for party in case.parties)]:
-        base = f"admin:{model._meta.app_label}_{model._meta.model_name}"
-        record = obj.history.order_by("history_id").last()
-        urls += [
-            reverse(f"{base}_change", args=[obj.pk]),
-            reverse(f"{base}_history", args=[obj.pk]),
-            reverse(f"{base}_simple_history", args=[obj.pk, record.history_id]),
-        ]
-    number = case.complaint.tracking_number
-    query = urlencode({"tracking_number": number})
-    urls += [f"{reverse('staff:audit_log')}?{query}", f"{reverse('staff:audit_log_export')}?{query}"]
-    urls.append(f"{reverse('admin:oversight_auditevent_changelist')}?{urlencode({'q': number})}")
-    events = AuditEvent.objects.filter(
-        Q(target_label=number) | Q(target_type="complaints.complaint", target_id=str(case.complaint.pk))
-    )
-    urls += [reverse("admin:oversight_auditevent_change", args=[pk]) for pk in events.values_list("pk", flat=True)]
-    return urls
-
-
-HREF_RE = re.compile(r"""href=["']([^"'#]+)""")
-
-
-def _within_case(url: str, case: Case) -> bool:
-    path = urlsplit(url).path
-    return path.startswith(("/staff/", "/admin/")) and case.complaint.tracking_number in path
+    return tracking_number_urls(case.values) + admin_and_audit_urls(case.complaint, [case.complaint, *case.parties])
 
 
 # --- One walk --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Page:
-    url: str
-    status: int
-    content_type: str
-    text: str
-
-
-def _text(response) -> str:
-    raw = b"".join(response.streaming_content) if response.streaming else response.content
-    kind = response.get("Content-Type", "")
-    if "pdf" in kind:
-        return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(raw)).pages)
-    if any(t in kind for t in ("html", "csv", "json", "text/plain")):
-        return unescape(raw.decode("utf-8-sig", errors="replace"))
-    return ""  # an image: the evidence itself, not a page about it
-
-
 def crawl(client, case: Case, limit: int = 400) -> list[Page]:
     """GET every case URL, then every link on those pages that stays within the case."""
-    queue = case_urls(case)
-    seen: set[str] = set(queue)
-    pages = []
-    while queue and len(pages) < limit:
-        url = queue.pop(0)
-        response = client.get(url)
-        text = _text(response)
-        pages.append(Page(url, response.status_code, response.get("Content-Type", ""), text))
-        for link in HREF_RE.findall(text):
-            link = unescape(link)
-            if _within_case(link, case) and link not in seen:
-                seen.add(link)
-                queue.append(link)
-    assert queue == [], "the walk stopped at its limit"
-    return pages
-
-
-def _found(pages: list[Page], texts: list[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for page in pages:
-        for text in texts:
-            if text.casefold() in page.text.casefold():
-                found.setdefault(text, []).append(page.url)
-    return found
-
-
-def _body(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return _text(response)
+    return walk(client, case_urls(case), case.complaint.tracking_number, limit)
 
 
 # --- The walk ---------------------------------------------------------------------------------------------

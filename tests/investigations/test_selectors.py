@@ -336,8 +336,9 @@ def test_history_page_queries_do_not_grow_with_the_number_of_changes(
     client.force_login(supervisor)
     # The page's reads, the retention flags, one personal_data.viewed event (a chained write), the
     # session's second-factor device, the user's roles (read once, for the menu), and whether the
-    # case was imported (its header says where from).
-    with django_assert_max_num_queries(18):
+    # case was imported (its header says where from), and the new answers from the complainant
+    # (the Messages tab's label).
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("cases:history", args=[case.tracking_number]))
     page = response.content.decode()
     assert response.status_code == 200

@@ -185,6 +185,14 @@ FORMS: list[Form] = [
         lambda w: [],
         lambda w: {"tracking_number": "CPC-2026-00042", "code": "ABCD-EFGH"},
     ),
+    Form("public_portal:status_reply", "resident", lambda w: [], lambda w: {"body": "x", "form_token": "a" * 32}),
+    Form("public_portal:status_close", "resident", lambda w: [], lambda w: {}),
+    Form(
+        "staff:case_messages:case",
+        "assigned_investigator",
+        _case,
+        lambda w: {"body": "When can we call?", "form_token": "a" * 32},
+    ),
     # Signing in and out.
     Form(
         "staff:login",
@@ -648,6 +656,8 @@ FORMS: list[Form] = [
 # list still gets generic garbage (``test_routes_added_elsewhere...``); list it to fuzz its fields.
 WITHOUT_FORM = {
     "public_portal:home",
+    "public_portal:status_messages",
+    "staff:case_messages:file_download",
     "public_portal:intake_done",
     "public_portal:intake_receipt",
     "set_language",
@@ -730,6 +740,7 @@ def world(
     settings.SUBPOENA_AUTHORIZATION = "board_vote"
     # Enough room for every example; the limits themselves have their own tests.
     settings.RATE_LIMIT_STATUS_LOOKUP = settings.RATE_LIMIT_INTAKE_SUBMIT = "100000/60"
+    settings.RATE_LIMIT_MESSAGE_REPLY = "100000/60"
     settings.RATE_LIMIT_PASSWORD_RESET = settings.RATE_LIMIT_PASSWORD_RESET_ADDRESS = "100000/60"
     settings.LOGIN_FAILURE_LIMIT = settings.LOGIN_CLIENT_FAILURE_LIMIT = 100000
     S = Complaint.Status

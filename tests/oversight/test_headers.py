@@ -69,6 +69,14 @@ RESIDENT_PAGES = {
     "public_portal:intake_receipt",
     "public_portal:intake_receipt_html",
     "public_portal:status_lookup",
+    "public_portal:employee_intake_start",
+    "public_portal:employee_intake_step",
+    "public_portal:employee_intake_done",
+    "public_portal:employee_intake_receipt",
+    "public_portal:employee_intake_receipt_html",
+    "public_portal:status_messages",
+    "public_portal:status_reply",
+    "public_portal:status_close",
 }
 # Public pages without personal data: cacheable as their views decide.
 PUBLIC_PAGES = [

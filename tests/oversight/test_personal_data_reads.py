@@ -225,6 +225,10 @@ def case(request, complaint, supervisor, board_member) -> Case:
         "response_id": [1],
         "document_id": [document.pk],
         "hold_id": [1],
+        "file_id": [1],  # a file sent with a message (none here: the page answers 404)
+        "flag_id": [1],  # an early-intervention flag (none here)
+        "threshold_id": [1],  # an early-intervention rule
+        "table": ["caseload", "times"],  # management measures as CSV
         "user_id": [1],  # a staff account's page (supervisors): names of staff, no resident's data
         "officer_id": [complaint.subject_officers.get().officer_id],  # the roster entry and case list
         "pk": [1],  # a public report (none exists: its pages show no personal data either way)

@@ -9,7 +9,7 @@ from investigations.retention.destruction import MARKER, case_models, scrubbed_f
 M = MARKER
 
 EXPECTED = {
-    "complaints.complaint": {"narrative": M, "location_text": ""},
+    "complaints.complaint": {"narrative": M, "location_text": "", "employee_unit": "", "retaliation_detail": ""},
     "complaints.party": {
         "first_name": "",
         "last_name": "",
@@ -75,6 +75,9 @@ EXPECTED = {
     "search.dispositionentry": {},
     "importing.importedcase": {"fingerprint": M},
     "importing.sourcerecord": {},
+    "case_messages.message": {"body": M},
+    "case_messages.messageattachment": {"file": "", "original_name": M},
+    "early_intervention.flagcase": {},
 }
 
 

@@ -1,15 +1,21 @@
-"""Board review's writes: referral grants, recusals and votes. Each runs in a transaction, checks
-who acts and records an audit event; the reads are in ``board.selectors``."""
+"""Board review's writes: referral grants and the referral emails, recusals and votes. Each runs in
+a transaction, checks who acts and records an audit event; the reads are in ``board.selectors``."""
 
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from complaints.models import Allegation, Complaint
-from investigations.models import Disposition
-from oversight import audit, permissions
+from investigations.deadlines import deadline_for
+from investigations.models import Disposition, StatusChange
+from oversight import audit, context, permissions
+from oversight.notifications import notify_once
+from oversight.staff_accounts.selectors import preferred_language
+from oversight.tasks import enqueue
 
 from ..membership import current_memberships, is_current_chair, is_current_member, is_recused
 from ..models import Recusal, Vote, VoteProposal
@@ -17,6 +23,8 @@ from ..selectors import check_voter, live_vote_of
 
 S = Complaint.Status
 VIEW = "complaints.view_complaint"
+
+logger = logging.getLogger(__name__)
 
 
 # --- Referral ------------------------------------------------------------------------------------
@@ -33,15 +41,10 @@ def board_referral_grant(*, complaint: Complaint, actor: Any) -> list[Any]:
     if not (getattr(actor, "is_authenticated", False) and actor.has_perm("investigations.approve_findings")):
         raise PermissionDenied
     with audit.service_atomic():
-        recused = set(Recusal.objects.filter(complaint=complaint).values_list("member_id", flat=True))
-        members = [
-            m.member
-            for m in current_memberships().select_related("member").order_by("member_id")
-            if m.member.is_active and m.member_id not in recused
-        ]
+        recused, members = _eligible_members(complaint)
         holders = {u.pk for u in permissions.users_with_access(complaint, VIEW)}
         granted = []
-        for member in {m.pk: m for m in members}.values():
+        for member in members:
             if member.pk in holders:
                 continue
             permissions.grant(member, VIEW, complaint)
@@ -52,7 +55,102 @@ def board_referral_grant(*, complaint: Complaint, actor: Any) -> list[Any]:
             actor=actor,
             data={"members": [m.pk for m in granted], "recused": sorted(recused)},
         )
+        from ..tasks import send_referral_notifications
+
+        # Every member it applies to, not only those granted now: after a remand they all hold view
+        # already, and the case is referred to them again. Each member's email goes once per referral.
+        enqueue(send_referral_notifications, complaint.pk, _base_url())
     return granted
+
+
+def _eligible_members(complaint: Complaint) -> tuple[set[int], list[Any]]:
+    """The ids of the members recused on ``complaint``, and the current, active members who are not,
+    in id order, each once."""
+    recused = set(Recusal.objects.filter(complaint=complaint).values_list("member_id", flat=True))
+    members = [
+        m.member
+        for m in current_memberships().select_related("member__staff_preference").order_by("member_id")
+        if m.member.is_active and m.member_id not in recused
+    ]
+    return recused, list({m.pk: m for m in members}.values())
+
+
+def _base_url() -> str:
+    """The address the staff reached the workspace at, for the links in emails ("" outside a request)."""
+    request = context.current().request
+    if request is None:
+        return ""
+    return f"{request.scheme}://{request.get_host()}"
+
+
+class ReferralNoticeFailed(OSError):
+    """Some referral emails could not be sent; running the task again sends just those."""
+
+
+def board_referral_notify(*, complaint_id: int, base_url: str = "") -> int:
+    """Email each board member the case was referred to that it awaits their review: one email per
+    current, active, non-recused member holding view on the case, per referral (the move to board
+    review it belongs to), in the member's preferred language. Sends nothing unless the case is in
+    board review now. Returns the number sent now; a second run sends nothing twice.
+
+    The email names the case by tracking number, its allegation categories and the statutory due
+    date, with a link to its board page; never a complainant's or witness's name or contact details,
+    officer names, the narrative or anything else written into the case (docs/notifications.md)."""
+    complaint = (
+        Complaint.objects.select_related("investigation")
+        .prefetch_related("allegations__category")
+        .filter(pk=complaint_id)
+        .first()
+    )
+    if complaint is None or complaint.status != S.BOARD_REVIEW:
+        return 0
+    referral = (
+        StatusChange.objects.filter(complaint=complaint, to_status=S.BOARD_REVIEW)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    _recused, members = _eligible_members(complaint)
+    holders = {u.pk for u in permissions.users_with_access(complaint, VIEW)}
+    investigation = getattr(complaint, "investigation", None)
+    deadline = deadline_for(investigation) if investigation is not None else None
+    due_date = deadline.due_date if deadline is not None and not deadline.is_provisional else None
+    categories = [a.category for a in complaint.allegations.all() if a.category_id]
+    link = base_url + reverse("board:case", args=[complaint.tracking_number])
+    sent: list[int] = []
+    failures = 0
+    with context.acting_as(None):
+        for member in members:
+            if member.pk not in holders or not member.email:
+                continue
+            language = preferred_language(member)
+            try:
+                if notify_once(
+                    key=f"board-referral:{complaint.pk}:{referral or 0}:{member.pk}",
+                    to=member.email,
+                    template="board/email/member_referred",
+                    context={
+                        "name": member.first_name or member.get_username(),
+                        "tracking_number": complaint.tracking_number,
+                        "categories": sorted({c.localized_name(language) for c in categories}),
+                        "due_date": due_date,
+                        "link": link,
+                    },
+                    language=language,
+                ):
+                    sent.append(member.pk)
+            except Exception:
+                failures += 1
+                logger.exception("Referral email for complaint %s to user %s failed", complaint.pk, member.pk)
+        if sent:
+            audit.record(
+                "board.referral_notified",
+                target=complaint,
+                data={"members": sent, "referral": referral},
+            )
+    if failures:
+        raise ReferralNoticeFailed(f"{failures} referral email(s) could not be sent")
+    return len(sent)
 
 
 # --- Recusal -------------------------------------------------------------------------------------

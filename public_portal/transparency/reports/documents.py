@@ -1,11 +1,13 @@
 """The public reports as PDFs: ``AnnualReport`` and ``QuarterlyReport``.
 
-Every number comes from the ``Statistics`` of the report's period (``period_statistics``: the
-dashboard's snapshot for a year, ``compute_statistics`` otherwise): counts are printed only through
-their suppressed ``Cell`` (``display()``: "fewer than 11", "withheld" or the published count), and
-measures that are not counts only as the text the statistics give, so the report shows exactly what
-the dashboard would. The recommendations come from the public selectors. This module reads no case
-table itself."""
+Every count comes from the ``Statistics`` of the report's period (``period_statistics``: the
+dashboard's snapshot for a year, ``compute_statistics`` otherwise), printed only through its
+suppressed ``Cell`` (``display()``: "fewer than 11", "withheld" or the published count), so the
+report shows the dashboard's counts. The times (to close, to assignment, in each stage, to the
+department's response) and the caseload come from the management measures
+(``investigations.measures.public``), the numbers supervisors read on the measures page for the same
+period, each shown only when it rests on more than ``PUBLIC_MIN_CELL`` cases. The recommendations
+come from the public selectors. This module reads no case table itself."""
 
 import logging
 from dataclasses import replace
@@ -17,6 +19,8 @@ from django.utils.translation import gettext as _
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
 
+from investigations.measures.public import PUBLIC_STAGE_LABELS, PublicMeasures, public_measures
+from investigations.measures.tables import format_days
 from oversight.pdf import CONTENT_WIDTH, Document, data_table, facts_table, get_styles, para, paragraphs
 
 from .models import PublicReport
@@ -34,6 +38,12 @@ NACOLE_MEASURES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     ("dispositions", ("allegations",), ("by-disposition", "by-category")),
     ("backlog", ("open_backlog",), ("open-backlog-by-stage",)),
     ("time_to_close", ("median_days_to_close", "p90_days_to_close"), ("time-to-close",)),
+    ("time_to_assignment", ("median_days_to_assignment", "p90_days_to_assignment"), ()),
+    (
+        "department_responses",
+        ("median_days_to_department_response", "p90_days_to_department_response"),
+        ("department-responses",),
+    ),
     ("caseload", ("caseload_per_investigator", "caseload_max_per_investigator"), ()),
 ]
 
@@ -45,6 +55,8 @@ def _measure_heading(key: str) -> str:
         "dispositions": _("Dispositions: the findings on allegations"),
         "backlog": _("Backlog: complaints still open"),
         "time_to_close": _("Time to close"),
+        "time_to_assignment": _("Time to assign an investigator"),
+        "department_responses": _("The department's responses to recommended discipline"),
         "caseload": _("Caseload per investigator"),
     }[key]
 
@@ -94,10 +106,12 @@ class PublicReportDocument(Document):
         statistics: Any,
         recommendations: list[Any],
         language: str | None = None,
+        measures: PublicMeasures | None = None,
     ) -> None:
         super().__init__(language=language or report.language)
         self.report = report
         self.statistics = statistics
+        self.measures = measures
         self.recommendations = recommendations
         self.filename = report.filename
         self.page_count = 0
@@ -218,6 +232,7 @@ class PublicReportDocument(Document):
                 out.append(facts_table(self._measure_rows(found), key_width=2.6 * inch))
             for title in titles:
                 out.append(para(_("See the table “%(title)s” below.") % {"title": title}, styles.small))
+        out += self._stage_times()
         if not out:
             return []
         return [
@@ -225,12 +240,50 @@ class PublicReportDocument(Document):
             para(
                 _(
                     "The measures civilian oversight bodies report on: how many complaints came in, what happened "
-                    "to them at intake, the findings, the complaints still open, how long cases took and how many "
-                    "cases each investigator carries on average."
+                    "to them at intake, the findings, the complaints still open, how long cases took at each step, "
+                    "how quickly the department answered the board and how many cases each investigator carries on "
+                    "average."
                 )
             ),
             *out,
         ]
+
+    def _stage_times(self) -> list[Flowable]:
+        """How long complaints spent in each stage: the stays that ended in the period (median, and the
+        time nine in ten stays did not exceed), each shown only when more than the limit ended."""
+        if self.measures is None:
+            return []
+        styles = get_styles()
+        limit = self.statistics.threshold or settings.PUBLIC_MIN_CELL
+        rows, shown = [], False
+        for status, label in PUBLIC_STAGE_LABELS.items():
+            spread = self.measures.stage_days.get(status)
+            if spread is None or spread.count <= limit or spread.median is None:
+                text = _("Not shown when %(limit)s or fewer complaints left this stage in the period.") % {
+                    "limit": limit
+                }
+                rows.append((str(label), [para(text, styles.small)]))
+                continue
+            shown = True
+            text = _("%(median)s (median); nine in ten within %(p90)s") % {
+                "median": format_days(spread.median),
+                "p90": format_days(spread.p90),
+            }
+            rows.append((str(label), [para(text)]))
+        out: list[Flowable] = [
+            para(_("Time in each stage"), styles.subheading),
+            para(
+                _(
+                    "How long complaints stayed at each step before moving on, counted for the stays that ended "
+                    "in this period."
+                ),
+                styles.small,
+            ),
+        ]
+        if not shown:
+            text = _("Not shown: in this period, %(limit)s or fewer complaints left each stage.") % {"limit": limit}
+            return [*out, para(text)]
+        return [*out, facts_table(rows, key_width=2.6 * inch)]
 
     def _tables(self) -> list[Flowable]:
         from oversight.charts import chart_drawing
@@ -337,6 +390,15 @@ class PublicReportDocument(Document):
             ),
             para(
                 _(
+                    "Times are counted in whole days between two dates in the %(zone)s time zone. The median is the "
+                    "middle value, or halfway between the two middle values; “nine in ten within” gives the 90th "
+                    "percentile, worked out the same way between the two nearest values. These are the numbers the "
+                    "office's managers use for the same period."
+                )
+                % {"zone": settings.TIME_ZONE}
+            ),
+            para(
+                _(
                     "The numbers cover every complaint, not only the cases published one by one. They were computed "
                     "on %(moment)s; later changes to the records are not in this report. Dates are in the %(zone)s "
                     "time zone."
@@ -364,6 +426,23 @@ class QuarterlyReport(PublicReportDocument):
         ) % {"body": settings.OVERSIGHT_BODY_NAME, "period": self.statistics.period_label}
 
 
+def _usable_snapshot(report: PublicReport) -> Any:
+    """The dashboard's snapshot of an annual report's year, when it holds that year, was computed
+    after the year ended and under the present threshold; else None."""
+    from public_portal.transparency import statistics as stats
+
+    if report.kind != PublicReport.Kind.ANNUAL:
+        return None
+    snapshot = stats.published_statistics(year=report.year)
+    if (
+        snapshot is not None
+        and timezone.localdate(snapshot.as_of) > report.period_end
+        and getattr(snapshot, "threshold", settings.PUBLIC_MIN_CELL) == settings.PUBLIC_MIN_CELL
+    ):
+        return snapshot
+    return None
+
+
 def period_statistics(report: PublicReport, *, label: str) -> Any:
     """The statistics of the report's period, in the active language.
 
@@ -375,22 +454,119 @@ def period_statistics(report: PublicReport, *, label: str) -> Any:
     does."""
     from public_portal.transparency import statistics as stats
 
-    if report.kind == PublicReport.Kind.ANNUAL:
-        snapshot = stats.published_statistics(year=report.year)
-        if (
-            snapshot is not None
-            and timezone.localdate(snapshot.as_of) > report.period_end
-            and getattr(snapshot, "threshold", settings.PUBLIC_MIN_CELL) == settings.PUBLIC_MIN_CELL
-        ):
-            return replace(snapshot, period_label=label)
+    snapshot = _usable_snapshot(report)
+    if snapshot is not None:
+        return replace(snapshot, period_label=label)
     return stats.compute_statistics(start=report.period_start, end=report.period_end, label=label)
 
 
+def _shown_days(measure: Any, value: float | None, count: int, limit: int) -> Any:
+    """``measure`` (a time the statistics show) with the management measures' value, or not shown
+    when that rests on too few cases."""
+    if value is None or count <= limit:
+        return replace(
+            measure,
+            value="",
+            raw=None,
+            note=_("Not shown when %(limit)s or fewer complaints were closed.") % {"limit": limit},
+        )
+    return replace(measure, value=format_days(value), raw=float(value))
+
+
+def _new_days(key: str, label: str, value: float | None, count: int, limit: int, too_few: str) -> Any:
+    from public_portal.transparency.statistics import Measure
+
+    if value is None or count <= limit:
+        return Measure(key, label, "", None, too_few % {"limit": limit})
+    return Measure(key, label, format_days(value), float(value), "")
+
+
+def _cases(value: float | None) -> str:
+    if value is None:
+        return ""
+    return formats.number_format(value, decimal_pos=0 if value == int(value) else 1, force_grouping=True)
+
+
+def with_management_measures(statistics: Any, measures: PublicMeasures) -> Any:
+    """``statistics`` whose times to close and caseload are the management measures' numbers, with
+    the times to assignment and to the department's response added (labels in the active language)."""
+    limit = statistics.threshold or settings.PUBLIC_MIN_CELL
+    closed = measures.days_to_close
+    summary = []
+    for measure in statistics.summary:
+        if measure.key in ("median_days_to_close", "p90_days_to_close") and measure.value:
+            value = closed.median if measure.key == "median_days_to_close" else closed.p90
+            measure = _shown_days(measure, value, closed.count, limit)
+        elif measure.key == "caseload_per_investigator" and measure.value:
+            measure = replace(measure, value=_cases(measures.caseload_median), raw=measures.caseload_median)
+        elif measure.key == "caseload_max_per_investigator" and measure.value:
+            most = float(measures.caseload_most) if measures.caseload_most is not None else None
+            measure = replace(measure, value=_cases(most), raw=most)
+        summary.append(measure)
+    assigned, answered = measures.days_to_assignment, measures.days_to_department_response
+    too_few_assigned = _("Not shown when %(limit)s or fewer complaints were first assigned in this period.")
+    too_few_answered = _("Not shown when %(limit)s or fewer responses answer this period's recommendations.")
+    summary += [
+        _new_days(
+            "median_days_to_assignment",
+            _("Median time to assign an investigator"),
+            assigned.median,
+            assigned.count,
+            limit,
+            too_few_assigned,
+        ),
+        _new_days(
+            "p90_days_to_assignment",
+            _("Nine in ten complaints assigned within"),
+            assigned.p90,
+            assigned.count,
+            limit,
+            too_few_assigned,
+        ),
+        _new_days(
+            "median_days_to_department_response",
+            _("Median time for the department to respond to recommended discipline"),
+            answered.median,
+            answered.count,
+            limit,
+            too_few_answered,
+        ),
+        _new_days(
+            "p90_days_to_department_response",
+            _("Nine in ten department responses came within"),
+            answered.p90,
+            answered.count,
+            limit,
+            too_few_answered,
+        ),
+    ]
+    return replace(statistics, summary=tuple(summary))
+
+
 def document_for(report: PublicReport) -> PublicReportDocument:
-    """The report's document with its period's statistics (call it inside the report's language: the
-    tables' titles and labels are translated when the statistics are read)."""
+    """The report's document with its period's statistics and management measures (call it inside
+    the report's language: the tables' titles and labels are translated when the statistics are read).
+
+    Built from the dashboard's snapshot, the measures are those kept for that snapshot
+    (``public_measures(basis=...)``), so a rebuild reads no case table; otherwise they are counted now."""
+    from public_portal.transparency import statistics as stats
+
     from .services import period_for_report
 
-    statistics = period_statistics(report, label=period_for_report(report).label())
+    label = period_for_report(report).label()
+    snapshot = _usable_snapshot(report)
+    if snapshot is not None:
+        statistics = replace(snapshot, period_label=label)
+    else:
+        statistics = stats.compute_statistics(start=report.period_start, end=report.period_end, label=label)
+    measures = public_measures(
+        start=report.period_start, end=report.period_end, basis=snapshot.as_of if snapshot is not None else None
+    )
+    statistics = with_management_measures(statistics, measures)
     cls = AnnualReport if report.kind == PublicReport.Kind.ANNUAL else QuarterlyReport
-    return cls(report, statistics=statistics, recommendations=public_recommendations(report.period_end))
+    return cls(
+        report,
+        statistics=statistics,
+        recommendations=public_recommendations(report.period_end),
+        measures=measures,
+    )

@@ -168,9 +168,7 @@ def test_a_case_not_imported_is_refused_the_bulk_path(publisher):
 def test_the_bulk_import_approval_is_refused_on_a_case_not_imported(publisher):
     draft = publication_draft(complaint=decided_case(), actor=publisher)
     with pytest.raises(MoveRefused) as refused:
-        PUBLICATION_LIFECYCLE.run(
-            obj=draft, target=P.APPROVED, actor=publisher, reason=REASON, via=BULK_IMPORT
-        )
+        PUBLICATION_LIFECYCLE.run(obj=draft, target=P.APPROVED, actor=publisher, reason=REASON, via=BULK_IMPORT)
     assert refused.value.code == "precondition"
     assert "Only imported cases are approved in bulk" in refused.value.message
     # The ordinary path keeps the two-person rule as before.
@@ -220,9 +218,7 @@ def test_the_bulk_import_approval_is_refused_unless_the_drafter_approves_untouch
     }[why]
 
     with pytest.raises(MoveRefused) as refused:
-        PUBLICATION_LIFECYCLE.run(
-            obj=draft, target=P.APPROVED, actor=approver, reason=reason, via=BULK_IMPORT
-        )
+        PUBLICATION_LIFECYCLE.run(obj=draft, target=P.APPROVED, actor=approver, reason=reason, via=BULK_IMPORT)
 
     assert expected in refused.value.message
     draft.refresh_from_db()
