@@ -154,6 +154,8 @@ ACTIONS: dict[str, Any] = {
     # Staff notifications and language preferences
     "user.language_changed": _("Preferred language changed"),
     "board.referral_notified": _("Board members emailed about a referral"),
+    # Public meetings (public_portal.meetings)
+    # Public comments on proposed recommendations (public_portal.comments)
     # Housekeeping
     "demo.seeded": _("Demo data loaded"),
 }

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "public_portal",
     "public_portal.publication",
     "public_portal.messages",
+    "public_portal.meetings",
+    "public_portal.comments",
     "public_portal.transparency",
     "public_portal.transparency.reports",
     "search",

@@ -20,6 +20,9 @@ urlpatterns = [
     path("measures/", include("investigations.measures.urls")),
     # Messages with complainants, from the staff side (public_portal.messages).
     path("messages/", include("public_portal.messages.urls")),
+    # Public meetings (public_portal.meetings) and comments on proposed recommendations (public_portal.comments).
+    path("meetings/", include("public_portal.meetings.urls")),
+    path("comments/", include("public_portal.comments.urls")),
     path("audit/", audit_log_views.audit_log, name="audit_log"),
     path("audit/export/", audit_log_views.audit_log_export, name="audit_log_export"),
 ]

@@ -28,6 +28,9 @@ urlpatterns = [
     path("police-employee/<slug:step>/", views.employee_intake_step, name="employee_intake_step"),
     path("status/", views.status_lookup, name="status_lookup"),
     path("status/", include("public_portal.messages.public_urls")),  # the status page's messages
+    # Public meetings and comments on proposed recommendations (before the recommendation pages).
+    path("", include("public_portal.meetings.public_urls")),
+    path("", include("public_portal.comments.public_urls")),
     path("recommendations/", recommendation_views.recommendation_list, name="recommendation_list"),
     path(
         "recommendations/<str:number>/",
