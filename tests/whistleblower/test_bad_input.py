@@ -65,9 +65,25 @@ class _Form:
     method = "POST"
 
 
-@pytest.mark.parametrize("step", sorted(EMPLOYEE_STEP_FIELDS))
+# The steps the employee's mode changes (the person, the work step). The others are the resident's
+# own forms and views, fuzzed in tests/oversight/test_bad_input.py; here each takes one garbage
+# request in test_every_step_takes_garbage_in_the_employees_mode.
+CHANGED_STEPS = ["about", "employment"]
+
+
+@pytest.mark.parametrize("step", CHANGED_STEPS)
 def test_no_input_to_a_step_gives_a_server_error(step, exceptions):
     _fuzz(reverse("public_portal:employee_intake_step", args=[step]), dict(EMPLOYEE_STEP_FIELDS[step]), exceptions)
+
+
+@pytest.mark.parametrize("step", sorted(set(EMPLOYEE_STEP_FIELDS) - set(CHANGED_STEPS)))
+def test_every_step_takes_garbage_in_the_employees_mode(step, exceptions):
+    client = Client(raise_request_exception=False)
+    assert client.post(f"{EMPLOYEE}/", {"action": "start"}).status_code == 302
+    url = reverse("public_portal:employee_intake_step", args=[step])
+    garbage = {name: "\x00\x1b" + "x" * 70_000 for name in EMPLOYEE_STEP_FIELDS[step]}
+    for data in (garbage, {**garbage, "action": "remove-\x00"}, {"action": "next"}):
+        check(client.post(url, data), exceptions, (url, data))
 
 
 def test_no_input_to_the_start_page_gives_a_server_error(exceptions):

@@ -523,9 +523,10 @@ def test_computing_is_quick_with_many_complaints(city, settings):
             "INSERT INTO complaints_complaint (tracking_number, channel, received_at, incident_date_precision, "
             "incident_time_precision, location_text, district_id, narrative, language, anonymity, status, "
             "status_changed_at, status_code_hash, closure_reason, referred_to, created_at, updated_at, "
-            "incident_date) SELECT 'BULK-' || g, 'web', %s - g * interval '1 hour', 'exact', 'unknown', '', "
+            "incident_date, employee_relationship, employee_unit, retaliation_concern, retaliation_detail) "
+            "SELECT 'BULK-' || g, 'web', %s - g * interval '1 hour', 'exact', 'unknown', '', "
             "%s, '', 'en', 'named', 'closed', %s - g * interval '1 hour' + interval '20 days', '', '', '', "
-            "now(), now(), NULL FROM generate_series(1, 20000) g",
+            "now(), now(), NULL, '', '', false, '' FROM generate_series(1, 20000) g",
             [NOW, template.district_id, NOW],
         )
     # How long it takes is measured in bench/; here, that it counts in SQL: a handful of grouped
