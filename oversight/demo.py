@@ -101,6 +101,21 @@ def register(name: str) -> Callable[[Seeder], Seeder]:
     return decorate
 
 
+def seeders() -> list[tuple[str, Seeder]]:
+    """The registered seeders in the order of ``INSTALLED_APPS`` (each app's in the order its module
+    registers them), whatever imported a ``demo`` module first: a seeder builds on the apps above
+    it (comments on the recommendations, meetings on the board's decisions)."""
+    from django.apps import apps
+
+    order = {config.name: index for index, config in enumerate(apps.get_app_configs())}
+
+    def app_index(entry: tuple[str, Seeder]) -> int:
+        config = apps.get_containing_app_config(entry[1].__module__)
+        return order[config.name] if config is not None else len(order)
+
+    return sorted(SEEDERS, key=app_index)
+
+
 _RANKS = (
     ["Police Officer"] * 12 + ["Corporal"] * 3 + ["Sergeant"] * 3 + ["Lieutenant", "Captain", "Detective", "Detective"]
 )

@@ -111,11 +111,16 @@ def _seed_old(apps):
     }
 
 
-def _snapshot(apps, app_label):
+def _snapshot(apps, app_label, like=None):
+    """Every moved row, as its columns; with ``like`` (the state before the move), only the columns
+    the rows had then: a later migration may add columns with their defaults."""
     rows = {}
     for name in MOVED:
         model = apps.get_model(app_label, name)
-        rows[name] = sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in model.objects.values())
+        columns = [f.attname for f in like.get_model("investigations", name)._meta.concrete_fields] if like else []
+        rows[name] = sorted(
+            tuple(sorted((k, str(v)) for k, v in row.items())) for row in model.objects.values(*columns)
+        )
     meeting = apps.get_model(app_label, "BoardMeeting").objects.get()
     rows["agenda"] = sorted(meeting.agenda.values_list("pk", flat=True))
     rows["attendees"] = sorted(meeting.attendees.values_list("pk", flat=True))
@@ -137,7 +142,7 @@ def test_board_rows_survive_the_move_into_their_own_app():
     )
 
     new = _migrate(_latest())
-    after = _snapshot(new, "board")
+    after = _snapshot(new, "board", like=old)
     assert after == before
     assert {name: len(rows) for name, rows in after.items() if name in MOVED} == {
         **dict.fromkeys(MOVED, 1),

@@ -9,7 +9,7 @@ from django.utils.module_loading import autodiscover_modules
 
 from oversight import audit, bulk
 from oversight.context import acting_as
-from oversight.demo import DEMO_PASSWORD, DEMO_USERS, SEEDERS, DemoContext
+from oversight.demo import DEMO_PASSWORD, DEMO_USERS, DemoContext, seeders
 from oversight.models import AuditEvent
 
 
@@ -57,7 +57,7 @@ class Command(BaseCommand):
             # role may (the rows are generated consistent); the finishers then recompute what the
             # triggers maintain, before anything commits.
             with bulk.fast_load():
-                for name, seeder in SEEDERS:
+                for name, seeder in seeders():
                     step = time.perf_counter()
                     seeder(ctx)
                     self.stdout.write(f"  {name}: {time.perf_counter() - step:.1f}s")

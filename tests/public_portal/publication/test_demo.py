@@ -11,7 +11,8 @@ from complaints.models import Complaint, Party
 from investigations.board.models import BoardDecision
 from oversight import bulk
 from oversight.context import acting_as
-from oversight.demo import SEEDERS, DemoContext
+from oversight.demo import DemoContext
+from oversight.demo import seeders as ordered_seeders
 from public_portal.publication import checks
 from public_portal.publication.models import Publication
 from public_portal.publication.services import publication_move
@@ -26,8 +27,8 @@ def demo():
     from django.utils.module_loading import autodiscover_modules
 
     autodiscover_modules("demo")
-    seeders = dict(SEEDERS)
-    names = [name for name, _seeder in SEEDERS]
+    seeders = dict(ordered_seeders())
+    names = [name for name, _seeder in ordered_seeders()]
     assert names.index("publication") > names.index("board")  # after the decisions it publishes
     ctx = DemoContext(seed=2026, complaints=400, as_of=date(2026, 11, 1), log=lambda *_: None)
     with acting_as(None), bulk.fast_load():
