@@ -155,7 +155,18 @@ ACTIONS: dict[str, Any] = {
     "user.language_changed": _("Preferred language changed"),
     "board.referral_notified": _("Board members emailed about a referral"),
     # Public meetings (public_portal.meetings)
+    "meeting.created": _("Board meeting drafted"),
+    "meeting.changed": _("Board meeting's time, place or agenda changed"),
+    "meeting.step": _("Board meeting step taken (agenda published, held, minutes approved or published)"),
+    "meeting.minutes_written": _("Board meeting minutes written"),
     # Public comments on proposed recommendations (public_portal.comments)
+    "recommendation.proposed": _("Policy recommendation proposed"),
+    "recommendation.adopted": _("Proposed policy recommendation adopted"),
+    "comment.period_opened": _("Comment period opened"),
+    "comment.period_closed": _("Comment period closed early"),
+    "comment.received": _("Public comment received"),
+    "comment.approved": _("Public comment approved"),
+    "comment.rejected": _("Public comment rejected"),
     # Housekeeping
     "demo.seeded": _("Demo data loaded"),
 }

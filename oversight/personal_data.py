@@ -89,6 +89,9 @@ CONTENT_KINDS: dict[str, Any] = {
     "evidence": _("Evidence"),
     "notes": _("Case notes"),
     "history": _("Change history"),
+    # The contact email a resident left with a public comment (public_portal.comments), shown to
+    # its moderators only.
+    "commenter_contacts": _("Contact details of people commenting"),
 }
 KINDS: dict[str, Any] = {**PEOPLE_KINDS, **CONTENT_KINDS}
 

@@ -360,6 +360,12 @@ RATE_LIMIT_STATUS_LOOKUP = env.str("RATE_LIMIT_STATUS_LOOKUP", default="10/60")
 RATE_LIMIT_INTAKE_SUBMIT = env.str("RATE_LIMIT_INTAKE_SUBMIT", default="5/3600")
 # Answers one client may send to messages on the status page (public_portal.messages).
 RATE_LIMIT_MESSAGE_REPLY = env.str("RATE_LIMIT_MESSAGE_REPLY", default="10/3600")
+# Public comments on proposed recommendations (public_portal.comments)
+# Comments one client may post on proposed recommendations per period ("COUNT/SECONDS").
+RATE_LIMIT_PUBLIC_COMMENT = env.str("RATE_LIMIT_PUBLIC_COMMENT", default="5/3600")
+# Public meetings (public_portal.meetings)
+# Whether a meeting's public page shows each board member's vote by name (else only the counts).
+MEETING_VOTES_BY_NAME = env.bool("MEETING_VOTES_BY_NAME", default=False)
 # Requests to the open data API per client.
 RATE_LIMIT_API = env.str("RATE_LIMIT_API", default="120/60")
 

@@ -91,16 +91,25 @@ class DraftFile(models.Model):
 
 
 class PolicyRecommendation(TimeStampedModel):
-    """A recommendation the board adopted and sent to the police department.
+    """A recommendation the board adopted and sent to the police department, or one it proposed and
+    has not adopted yet (``stage``), which residents may comment on (``public_portal.comments``).
 
     Public in full: the text, the themes and how many cases lay behind it, never which cases (no
-    tracking numbers, no people). Its status is the latest ``RecommendationStatusUpdate``.
+    tracking numbers, no people). Its status is the latest ``RecommendationStatusUpdate``; a
+    proposed recommendation has none until it is adopted.
     """
+
+    class Stage(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ADOPTED = "adopted", _("Adopted")
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("recommendation"))
-    adopted_on = models.DateField(_("adopted on"))
+    # Only the recommendation services move a proposal to adopted.
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.ADOPTED, editable=False)
+    proposed_on = models.DateField(_("proposed on"), null=True, blank=True)
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     themes = models.CharField(_("themes"), max_length=300, blank=True)
     related_cases = models.PositiveIntegerField(_("number of related cases"), default=0)
     department = models.ForeignKey(
@@ -121,6 +130,14 @@ class PolicyRecommendation(TimeStampedModel):
         verbose_name_plural = _("policy recommendations")
         ordering = ["-adopted_on", "-id"]
         indexes = [models.Index(fields=["-adopted_on", "-id"], name="policyrec_adopted_idx")]
+        constraints = [
+            # An adopted recommendation has its adoption date; a proposed one its proposal date.
+            models.CheckConstraint(
+                condition=(models.Q(stage="adopted", adopted_on__isnull=False))
+                | models.Q(stage="proposed", adopted_on__isnull=True, proposed_on__isnull=False),
+                name="policyrec_stage_dates",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"

@@ -20,7 +20,20 @@ class BoardMembershipAdmin(SimpleHistoryAdmin):
 
 @admin.register(BoardMeeting)
 class BoardMeetingAdmin(SimpleHistoryAdmin):
-    list_display = ("date",)
+    """The staff meeting pages (``/staff/meetings/``) take every public step, each audited; here the
+    lifecycle's status and timestamps are shown, never changed."""
+
+    list_display = ("date", "title", "status", "starts_at")
+    list_filter = ("status",)
+    search_fields = ("title",)
     date_hierarchy = "date"
     filter_horizontal = ("attendees",)
     raw_id_fields = ("agenda",)
+    readonly_fields = (
+        "status",
+        "sequence",
+        "agenda_published_at",
+        "held_recorded_at",
+        "minutes_approved_at",
+        "minutes_published_at",
+    )

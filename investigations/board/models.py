@@ -37,12 +37,42 @@ class BoardMembership(TimeStampedModel):
 
 
 class BoardMeeting(TimeStampedModel):
+    """A meeting of the board. Staff keep the cases on its agenda and who attended; the public side
+    (``public_portal.meetings``) announces it with its public agenda, then shows the minutes once
+    approved and published. ``status`` moves only through ``public_portal.meetings.workflow``:
+    draft, agenda published, held, minutes approved, minutes published."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        AGENDA_PUBLISHED = "agenda_published", _("Agenda published")
+        HELD = "held", _("Held")
+        MINUTES_APPROVED = "minutes_approved", _("Minutes approved")
+        MINUTES_PUBLISHED = "minutes_published", _("Minutes published")
+
+    # The local date the meeting starts (kept with ``starts_at`` by the meetings services).
     date = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    title_es = models.CharField(_("title in Spanish"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    remote_url = models.URLField(_("link to join remotely"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.DRAFT, editable=False, db_index=True
+    )
     agenda = models.ManyToManyField(Complaint, verbose_name=_("cases on the agenda"), blank=True, related_name="+")
     minutes = models.TextField(_("minutes"), blank=True)
+    minutes_es = models.TextField(_("minutes in Spanish"), blank=True)
     attendees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("attendance"), blank=True, related_name="+"
     )
+    # The calendar entry's revision (iCalendar SEQUENCE): raised by each change once the agenda is public.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    # When each public step was taken; who took it is in the meeting's events (``meetings.MeetingEvent``).
+    agenda_published_at = models.DateTimeField(_("agenda published"), null=True, blank=True, editable=False)
+    held_recorded_at = models.DateTimeField(_("recorded as held"), null=True, blank=True, editable=False)
+    minutes_approved_at = models.DateTimeField(_("minutes approved"), null=True, blank=True, editable=False)
+    minutes_published_at = models.DateTimeField(_("minutes published"), null=True, blank=True, editable=False)
     history = history(table_name="investigations_historicalboardmeeting")
 
     class Meta:
@@ -50,9 +80,21 @@ class BoardMeeting(TimeStampedModel):
         verbose_name = _("board meeting")
         verbose_name_plural = _("board meetings")
         ordering = ["-date"]
+        indexes = [
+            # The public list: meetings past the draft, by start.
+            models.Index(fields=["starts_at", "id"], condition=~models.Q(status="draft"), name="meeting_public_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.date}"
+        return f"{self.date} {self.title}".strip()
+
+    @property
+    def is_public(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+    @property
+    def minutes_are_public(self) -> bool:
+        return self.status == self.Status.MINUTES_PUBLISHED
 
 
 class Recusal(models.Model):

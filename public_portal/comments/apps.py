@@ -10,3 +10,11 @@ class PublicCommentsConfig(AppConfig):
     label = "public_comments"
     verbose_name = _("Public comments")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from oversight import hooks
+
+        from . import views
+
+        # The staff home's link to the comment pages, with the comments waiting for moderation.
+        hooks.register("staff_home.panels", "public_comments", views.staff_home_panel)

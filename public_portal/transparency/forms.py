@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from oversight.input_guard import CheckedInputMixin
 from oversight.models import Agency
 
-from ..models import RecommendationStatusUpdate
+from ..models import PolicyRecommendation, RecommendationStatusUpdate
 
 Response = RecommendationStatusUpdate.Response
 Implementation = RecommendationStatusUpdate.Implementation
+Stage = PolicyRecommendation.Stage
 
 
 class RecommendationFilterForm(CheckedInputMixin, forms.Form):
@@ -26,13 +27,35 @@ class RecommendationFilterForm(CheckedInputMixin, forms.Form):
 
 
 class RecommendationForm(CheckedInputMixin, forms.Form):
+    # Left out, the recommendation is an adopted one (the form as it was before proposals).
+    stage = forms.ChoiceField(
+        label=_("Has the board adopted it?"),
+        required=False,
+        choices=[
+            (Stage.ADOPTED, _("Yes, the board adopted it")),
+            (Stage.PROPOSED, _("Not yet: it is proposed, and residents may comment on it")),
+        ],
+        initial=Stage.ADOPTED,
+        widget=forms.RadioSelect,
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     text = forms.CharField(
         label=_("Recommendation"),
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("The text as the board adopted it. It is published as written."),
+        help_text=_("The text as the board adopted or proposed it. It is published as written."),
     )
-    adopted_on = forms.DateField(label=_("Date adopted"), widget=forms.DateInput(attrs={"type": "date"}))
+    adopted_on = forms.DateField(
+        label=_("Date adopted"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("For an adopted recommendation."),
+    )
+    proposed_on = forms.DateField(
+        label=_("Date proposed"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("For a proposed recommendation."),
+    )
     themes = forms.CharField(
         label=_("Themes"),
         max_length=300,
@@ -51,6 +74,24 @@ class RecommendationForm(CheckedInputMixin, forms.Form):
         required=False,
         empty_label=_("Not named"),
     )
+
+    def chosen_stage(self) -> str:
+        return self.cleaned_data.get("stage") or Stage.ADOPTED
+
+    def clean(self):
+        cleaned = super().clean()
+        stage = cleaned.get("stage") or Stage.ADOPTED
+        if stage == Stage.ADOPTED and not cleaned.get("adopted_on") and "adopted_on" not in self.errors:
+            self.add_error("adopted_on", _("Give the date the board adopted it."))
+        if stage == Stage.PROPOSED and not cleaned.get("proposed_on") and "proposed_on" not in self.errors:
+            self.add_error("proposed_on", _("Give the date the recommendation was proposed."))
+        return cleaned
+
+
+class AdoptionForm(CheckedInputMixin, forms.Form):
+    """The board adopted a proposed recommendation."""
+
+    adopted_on = forms.DateField(label=_("Date adopted"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class StatusUpdateForm(CheckedInputMixin, forms.Form):

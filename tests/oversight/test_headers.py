@@ -77,6 +77,8 @@ RESIDENT_PAGES = {
     "public_portal:status_messages",
     "public_portal:status_reply",
     "public_portal:status_close",
+    "public_portal:recommendation_comment",
+    "public_portal:recommendation_comment_sent",
 }
 # Public pages without personal data: cacheable as their views decide.
 PUBLIC_PAGES = [
@@ -86,6 +88,8 @@ PUBLIC_PAGES = [
     "/data/",
     "/data/dictionary/",
     "/recommendations/",
+    "/meetings/",
+    "/meetings.ics",
     "/reports/",
     "/api/v1/dispositions/",
     "/api/schema/",

@@ -232,6 +232,9 @@ def case(request, complaint, supervisor, board_member) -> Case:
         "user_id": [1],  # a staff account's page (supervisors): names of staff, no resident's data
         "officer_id": [complaint.subject_officers.get().officer_id],  # the roster entry and case list
         "pk": [1],  # a public report (none exists: its pages show no personal data either way)
+        "meeting_id": [1],  # a board meeting (none exists here)
+        "action": ["publish_agenda"],  # a meeting's step
+        "comment_id": [1],  # a public comment to moderate (none exists here)
         "step": STEP_SLUGS,
         # A password reset link (of no one: its page says the link does not work).
         "uidb64": ["MQ"],

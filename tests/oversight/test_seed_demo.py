@@ -224,3 +224,27 @@ def test_open_cases_are_shared_so_no_investigator_carries_more_than_a_caseload(d
     assert all(not user.has_usable_password() for user in staff)
     assert all(user.groups.filter(name="investigator").exists() for user in staff)
     assert _staff_investigators(ctx, open_cases=10 * CASELOAD + 1, logins=2) == staff  # found again, not doubled
+
+
+def test_the_seeders_run_in_the_order_of_the_apps_whatever_was_imported_first():
+    # A test module that imports one app's demo before the others are discovered (as the comments'
+    # and meetings' tests do) registers its seeders first; the order they run in stays the apps'.
+    import importlib
+
+    from django.utils.module_loading import autodiscover_modules
+
+    from oversight.demo import seeders
+
+    importlib.import_module("public_portal.comments.demo")
+    importlib.import_module("public_portal.meetings.demo")
+    autodiscover_modules("demo")
+    names = [name for name, _seeder in seeders()]
+    assert names[:2] == ["roster", "users"]
+    for before, after in [
+        ("complaints", "investigations"),
+        ("board", "publication"),
+        ("policy recommendations", "public comments"),
+        ("publication", "meetings"),
+        ("board", "meetings"),
+    ]:
+        assert names.index(before) < names.index(after), (before, after)

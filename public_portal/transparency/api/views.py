@@ -241,7 +241,8 @@ class RecommendationDetail(generics.RetrieveAPIView):
     serializer_class = RecommendationDetailSerializer
 
     def get_object(self) -> Any:
-        return recs.recommendation_get_public(number=self.kwargs["number"])
+        # A proposed recommendation is not in the open data until the board adopts it.
+        return recs.recommendation_get_public(number=self.kwargs["number"], adopted_only=True)
 
 
 def _year(request: Any) -> int | None:
