@@ -11,6 +11,7 @@ from django.utils import timezone
 from investigations.board.membership import current_memberships
 from investigations.board.models import BoardDecision, BoardMeeting
 from oversight.demo import DemoContext, register
+from public_portal.publication.models import Publication
 
 from .models import AgendaItem, MeetingDecision, MeetingEvent
 
@@ -102,11 +103,18 @@ def seed_meetings(ctx: DemoContext) -> None:
         return
     chair = ctx.shared.get("users", {}).get("board")
     today_start = _at(ctx.as_of, 0)
-    recent = list(
-        BoardDecision.objects.filter(created_at__lt=today_start, created_at__gte=today_start - timedelta(days=180))
-        .order_by("-created_at", "-id")
+    decided = BoardDecision.objects.filter(created_at__lt=today_start).order_by("-created_at", "-id")
+    # The latest decisions, for the meeting whose minutes are not public yet; before them, those
+    # whose cases are published, so each past meeting's page lists what the public may see.
+    latest = list(decided.filter(created_at__gte=today_start - WINDOW).only("id", "created_at"))
+    published = list(
+        decided.filter(
+            created_at__lt=today_start - WINDOW, complaint__publications__status=Publication.Status.PUBLISHED
+        )
+        .distinct()
         .only("id", "created_at")
     )
+    recent = latest + published
     members = list(current_memberships(ctx.as_of).values_list("member_id", flat=True))
     made = 0
     while recent and made < PAST_MEETINGS:
